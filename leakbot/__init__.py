@@ -1,0 +1,1 @@
+"""The application shell: CLI, config, scheduler. The only package that imports all the others."""

@@ -1,0 +1,81 @@
+"""`leakbot`: the command line. `main(argv) -> int` is the only place that exits.
+
+Exit codes: 0 clean, 1 findings, 2 usage or config error, 3 unexpected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from leakbot.commands import baseline, rules_cmd, scan
+from leakbot.errors import ConfigError, UsageError
+from rules import RuleError
+from scanner.errors import ScanError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+
+EPILOG = """\
+examples:
+  leakbot scan .                          scan this folder (text report, redacted)
+  leakbot scan logs/ --format sarif -o leakbot.sarif
+  kubectl logs deploy/api | leakbot scan -
+  git diff --cached | leakbot diff -
+  leakbot rules check
+
+exit codes: 0 clean, 1 findings, 2 usage or config error, 3 unexpected error
+"""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("leakbot")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leakbot",
+        description="Find DevHelm, DiffHook, Helicone, Helios AI and Devdraft keys in code, logs.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"leakbot {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    scan.register(sub)
+    baseline.register(sub)
+    rules_cmd.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except (ConfigError, UsageError, RuleError, ScanError) as exc:
+        print(f"leakbot: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("leakbot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except Exception as exc:
+        # The type and where it happened, never the message: it may hold input bytes.
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else ""
+        print(f"leakbot: unexpected error: {type(exc).__name__}{where}", file=sys.stderr)
+        return EXIT_ERROR

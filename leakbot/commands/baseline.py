@@ -1,0 +1,58 @@
+"""`leakbot baseline create|update`: record today's findings so only new ones fail the build."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from leakbot.commands.scan import prepare
+from leakbot.progress import progress_bar
+from scanner.allow import apply_allowlists, load_baseline, write_baseline
+from scanner.pipeline import run_scan
+
+EPILOG = """\
+examples:
+  leakbot baseline create . -o .leakbot-baseline.json
+  leakbot baseline update . -o .leakbot-baseline.json
+  leakbot scan . --baseline .leakbot-baseline.json     # reports only new findings
+"""
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "baseline",
+        help="create or update a baseline of known findings",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name in ("create", "update"):
+        a = actions.add_parser(
+            name,
+            help=f"{name} a baseline file",
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        a.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+        a.add_argument("-o", "--output", default=".leakbot-baseline.json", metavar="FILE")
+        a.add_argument("--config", metavar="FILE")
+        a.add_argument("--engine", choices=["auto", "hyperscan", "regex"], default="auto")
+        a.add_argument("-j", "--jobs", type=int, default=None)
+        a.add_argument("-q", "--quiet", action="store_true")
+        a.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg, engine = prepare(args, args.paths)
+    output = Path(args.output)
+    keep = load_baseline(output) if args.action == "update" and output.exists() else None
+    with progress_bar(not args.quiet) as progress:
+        result = run_scan(engine, args.paths, jobs=args.jobs, progress=progress)
+    for note in result.notes:
+        print(f"leakbot: {note}", file=sys.stderr)
+    findings = apply_allowlists(result.findings, cfg.allowlists)
+    count = write_baseline(output, findings, keep)
+    print(f"wrote {output} with {count} finding{'s' * (count != 1)}", file=sys.stderr)
+    return 0

@@ -1,0 +1,55 @@
+"""`leakbot rules list` and `leakbot rules check`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from leakbot import config as config_mod
+from scanner.checker import check_rules
+
+EPILOG = """\
+examples:
+  leakbot rules list
+  leakbot rules check --config .leakbot.toml   # also proves your own [[rules]]
+"""
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "rules",
+        help="list the rules or prove them on their examples",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, func, text in (
+        ("list", run_list, "one line per rule"),
+        ("check", run_check, "check every rule's examples"),
+    ):
+        a = actions.add_parser(
+            name, help=text, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+        a.add_argument("--config", metavar="FILE", help="config file (default: .leakbot.toml)")
+        a.add_argument("--engine", choices=["auto", "hyperscan", "regex"], default="auto")
+        a.set_defaults(func=func)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    cfg = config_mod.load(args.config)
+    width = max(len(r.id) for r in cfg.rules)
+    for rule in cfg.rules:
+        role = "" if rule.role == "secret" else " (partner only)"
+        print(f"{rule.id:<{width}}  {rule.vendor:<9}  {rule.description}{role}")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    cfg = config_mod.load(args.config)
+    problems = check_rules(cfg.rules, args.engine)
+    for problem in problems:
+        print(f"{problem.rule_id}: {problem.message}")
+    examples = sum(len(r.examples) + len(r.negative_examples) for r in cfg.rules)
+    verdict = "FAILED" if problems else "ok"
+    print(f"{len(cfg.rules)} rules, {examples} examples: {verdict}")
+    return 1 if problems else 0

@@ -1,0 +1,161 @@
+"""`leakbot scan` (files, directories, logs, stdin) and `leakbot diff` (added lines of a diff)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+from leakbot import config as config_mod
+from leakbot.errors import UsageError
+from leakbot.progress import progress_bar
+from scanner.allow import apply_allowlists, load_baseline
+from scanner.engine import Engine
+from scanner.errors import ScanError
+from scanner.pipeline import ScanResult, Stats, run_scan
+from scanner.report import FORMATS, write_report
+from scanner.sources.diff import diff_fragments
+
+SCAN_EPILOG = """\
+examples:
+  leakbot scan .
+  leakbot scan src/ config/ .env --format json -o findings.json
+  leakbot scan /var/log/app/ --format sarif -o leakbot.sarif
+  journalctl -u api --since today | leakbot scan -
+"""
+
+DIFF_EPILOG = """\
+examples:
+  git diff --cached | leakbot diff -
+  leakbot diff change.patch --format sarif -o leakbot.sarif
+"""
+
+
+def add_output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="config file (default: .leakbot.toml)")
+    p.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in this baseline")
+    p.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report here, not stdout")
+    p.add_argument("--show-secrets", action="store_true", help="print raw secret values")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    p.add_argument(
+        "--engine",
+        choices=["auto", "hyperscan", "regex"],
+        default="auto",
+        help="keyword engine (auto: Hyperscan when installed)",
+    )
+    p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: cores)")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "scan",
+        help="scan files, directories, logs (.gz too) or stdin (-)",
+        epilog=SCAN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files, folders or -")
+    add_output_options(p)
+    p.set_defaults(func=run)
+    d = sub.add_parser(
+        "diff",
+        help="scan the added lines of a unified diff (FILE or -)",
+        epilog=DIFF_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    d.add_argument("diff", metavar="FILE", help="a unified diff, or - for stdin")
+    add_output_options(d)
+    d.set_defaults(func=run_diff)
+
+
+def _search_dirs(paths: list[str]) -> list[Path]:
+    dirs = [Path(p) for p in paths if p != "-" and Path(p).is_dir()]
+    return [*dirs[:1], Path.cwd()]
+
+
+def prepare(args: argparse.Namespace, paths: list[str]) -> tuple[config_mod.Config, Engine]:
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    cfg = config_mod.load(args.config, _search_dirs(paths))
+    return cfg, Engine(cfg.rules, args.engine)
+
+
+def finish(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult) -> int:
+    findings = apply_allowlists(result.findings, cfg.allowlists)
+    baseline_path = Path(args.baseline) if args.baseline else cfg.baseline
+    if baseline_path is not None:
+        findings = load_baseline(baseline_path).filter(findings)
+    result.findings = findings
+    for note in result.notes:
+        print(f"leakbot: {note}", file=sys.stderr)
+    with _output(args.output) as out:
+        color = args.color == "always" or (args.color == "auto" and _is_tty(out))
+        if args.format == "text" and args.quiet:
+            result = ScanResult(result.findings, Stats(), [])
+            from scanner.report.text import finding_line
+
+            for f in result.findings:
+                out.write(finding_line(f, show_secrets=args.show_secrets, color=color) + "\n")
+        else:
+            write_report(args.format, result, out, show_secrets=args.show_secrets, color=color)
+    if args.format != "text" and not args.quiet:
+        from scanner.report.text import summary_line
+
+        print(summary_line(result.findings, result.stats), file=sys.stderr)
+    return 1 if result.findings else 0
+
+
+def _is_tty(out: TextIO) -> bool:
+    return out.isatty() and not os.environ.get("NO_COLOR")
+
+
+@contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    if not path:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            yield fh
+        tmp.replace(target)
+    except OSError as exc:
+        raise ScanError(f"{path}: cannot write report: {exc.strerror}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg, engine = prepare(args, args.paths)
+    if args.paths.count("-") > 1:
+        raise UsageError("stdin (-) can be given once")
+    with progress_bar(not args.quiet) as progress:
+        result = run_scan(engine, args.paths, jobs=args.jobs, progress=progress)
+    return finish(args, cfg, result)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    cfg, engine = prepare(args, [])
+    if args.diff == "-":
+        stream: Any = sys.stdin.buffer
+    else:
+        try:
+            stream = open(args.diff, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise ScanError(f"{args.diff}: cannot read: {exc.strerror}") from None
+    result = ScanResult()
+    files: set[str] = set()
+    with stream:
+        for fragment in diff_fragments(stream):
+            notes: list[str] = []
+            result.findings.extend(engine.scan(fragment, notes))
+            result.notes.extend(notes)
+            result.stats.bytes += len(fragment.data)
+            files.add(fragment.path)
+    result.stats.files = len(files)
+    return finish(args, cfg, result)

@@ -1,0 +1,159 @@
+"""`.leakbot.toml` (or `[tool.leakbot]` in pyproject.toml), version 1.
+
+Precedence: flag > env (LEAKBOT_CONFIG) > repo file > user file > built-in default. The chosen
+file's keys override the user file's; `rules` and `allowlists` add up. Unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from leakbot.errors import ConfigError
+from rules import Rule, RuleError, builtin_rules, rules_from_tables
+from rules.loader import check_references
+from scanner.allow import Allowlist
+
+VERSION = 1
+_KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline"}
+_ALLOW_KEYS = {"description", "condition", "paths", "regexes", "stopwords", "rules"}
+
+
+@dataclass
+class Config:
+    sources: list[str] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    allowlists: list[Allowlist] = field(default_factory=list)
+    baseline: Path | None = None
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        tool = doc.get("tool", {})
+        found = tool.get("leakbot") if isinstance(tool, dict) else None
+        return found if isinstance(found, dict) else None
+    return doc
+
+
+def user_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "leakbot" / "config.toml"
+
+
+def find_files(explicit: str | None, search_dirs: list[Path]) -> list[Path]:
+    """The config files in force, lowest precedence first."""
+    files = [user_config_path()]
+    chosen = explicit or os.environ.get("LEAKBOT_CONFIG")
+    if chosen:
+        if not Path(chosen).is_file():
+            raise ConfigError(f"{chosen}: config file not found")
+        return [*files, Path(chosen)]
+    for folder in search_dirs:
+        for name in (".leakbot.toml", "pyproject.toml"):
+            candidate = folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or _read(candidate) is not None):
+                return [*files, candidate]
+    return files
+
+
+def load(explicit: str | None = None, search_dirs: list[Path] | None = None) -> Config:
+    config = Config()
+    disabled: set[str] = set()
+    user_rules: list[Rule] = []
+    for path in find_files(explicit, search_dirs or [Path.cwd()]):
+        doc = _read(path)
+        if doc is None:
+            continue
+        config.sources.append(str(path))
+        _validate(doc, path)
+        disabled.update(doc.get("disabled_rules", []))
+        try:
+            user_rules.extend(rules_from_tables(doc.get("rules", []), str(path), user=True))
+        except RuleError as exc:
+            raise ConfigError(str(exc)) from None
+        config.allowlists.extend(
+            _allowlist(t, path, n) for n, t in enumerate(doc.get("allowlists", []))
+        )
+        if "baseline" in doc:
+            config.baseline = (path.parent / doc["baseline"]).resolve()
+    all_rules = [*builtin_rules(), *user_rules]
+    unknown = sorted(disabled - {r.id for r in all_rules})
+    if unknown:
+        raise ConfigError(f"{config.sources[-1]}: disabled_rules: unknown rule {unknown[0]!r}")
+    config.rules = [r for r in all_rules if r.id not in disabled]
+    try:
+        check_references(config.rules)
+    except RuleError as exc:
+        raise ConfigError(str(exc)) from None
+    return config
+
+
+def _validate(doc: Mapping[str, Any], path: Path) -> None:
+    unknown = sorted(set(doc) - _KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {unknown[0]!r}")
+    if doc.get("version") != VERSION:
+        raise ConfigError(f"{path}: 'version = {VERSION}' is required")
+    if not isinstance(doc.get("rules", []), list):
+        raise ConfigError(f"{path}: 'rules' must be an array of tables ([[rules]])")
+    if not isinstance(doc.get("allowlists", []), list):
+        raise ConfigError(f"{path}: 'allowlists' must be an array of tables ([[allowlists]])")
+    disabled = doc.get("disabled_rules", [])
+    if not isinstance(disabled, list) or not all(isinstance(d, str) for d in disabled):
+        raise ConfigError(f"{path}: 'disabled_rules' must be a list of rule ids")
+    if "baseline" in doc and not isinstance(doc["baseline"], str):
+        raise ConfigError(f"{path}: 'baseline' must be a path")
+
+
+def _strings(table: Mapping[str, Any], key: str, where: str) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of strings")
+    return value
+
+
+def _patterns(table: Mapping[str, Any], key: str, where: str) -> tuple[regex.Pattern[str], ...]:
+    out = []
+    for text in _strings(table, key, where):
+        try:
+            out.append(regex.compile(text))
+        except regex.error as exc:
+            raise ConfigError(f"{where}: {key}: invalid pattern {text!r}: {exc}") from None
+    return tuple(out)
+
+
+def _allowlist(table: Any, path: Path, index: int) -> Allowlist:
+    where = f"{path}: allowlists[{index}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table")
+    unknown = sorted(set(table) - _ALLOW_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}")
+    condition = table.get("condition", "any")
+    if condition not in ("any", "all"):
+        raise ConfigError(f"{where}: condition must be 'any' or 'all'")
+    allow = Allowlist(
+        description=str(table.get("description", "")),
+        condition=condition,
+        paths=_patterns(table, "paths", where),
+        regexes=_patterns(table, "regexes", where),
+        stopwords=tuple(w.lower() for w in _strings(table, "stopwords", where)),
+        rules=frozenset(_strings(table, "rules", where)),
+    )
+    if not (allow.paths or allow.regexes or allow.stopwords):
+        raise ConfigError(f"{where}: needs at least one of paths, regexes, stopwords")
+    return allow

@@ -1,0 +1,174 @@
+"""Load rules from TOML: the built-in vendor files in `rules/data/` and user rules from config."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from rules.errors import RuleError
+from rules.model import MACROS, Rule
+
+_FILE_KEYS = {"vendor", "name", "context", "foreign_context", "rules"}
+_RULE_KEYS = {
+    "id",
+    "vendor",
+    "description",
+    "pattern",
+    "keywords",
+    "entropy",
+    "attribution",
+    "context",
+    "foreign_context",
+    "role",
+    "partners",
+    "examples",
+    "negative_examples",
+}
+_ID = regex.compile(r"^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9.-]*$")
+
+
+def expand_macros(pattern: str) -> str:
+    for name, body in MACROS.items():
+        pattern = pattern.replace(name, body)
+    return pattern
+
+
+def compile_pattern(pattern: str, where: str) -> regex.Pattern[bytes]:
+    try:
+        return regex.compile(expand_macros(pattern).encode(), regex.VERSION0)
+    except (regex.error, ValueError) as exc:
+        raise RuleError(f"{where}: invalid pattern: {exc}") from None
+
+
+def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(f"{where}: '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def _any_of(patterns: tuple[str, ...], where: str) -> regex.Pattern[bytes] | None:
+    if not patterns:
+        return None
+    return compile_pattern("|".join(f"(?:{p})" for p in patterns), where)
+
+
+def rule_from_table(
+    table: Mapping[str, Any], origin: str, defaults: Mapping[str, Any], *, user: bool = False
+) -> Rule:
+    rule_id = table.get("id")
+    where = f"{origin}: rule {rule_id!r}" if isinstance(rule_id, str) else f"{origin}: a rule"
+    unknown = sorted(set(table) - _RULE_KEYS)
+    if unknown:
+        raise RuleError(f"{where}: unknown key {unknown[0]!r}")
+    for key in ("id", "description", "pattern"):
+        if not isinstance(table.get(key), str) or not table[key]:
+            raise RuleError(f"{where}: '{key}' is required and must be a non-empty string")
+    assert isinstance(rule_id, str)
+    if not _ID.match(rule_id):
+        raise RuleError(f"{where}: id must look like '<vendor>.<credential>' (lowercase)")
+    vendor = table.get("vendor", defaults.get("vendor") or rule_id.split(".", 1)[0])
+    attribution = table.get("attribution", "self")
+    if attribution not in ("self", "context", "required"):
+        raise RuleError(f"{where}: attribution must be 'self', 'context' or 'required'")
+    role = table.get("role", "secret")
+    if role not in ("secret", "partner"):
+        raise RuleError(f"{where}: role must be 'secret' or 'partner'")
+    entropy = table.get("entropy", 0.0)
+    if not isinstance(entropy, int | float) or not 0 <= entropy <= 8:
+        raise RuleError(f"{where}: entropy must be a number between 0 and 8")
+    context = _strings(table, "context", where) or tuple(defaults.get("context", ()))
+    foreign = _strings(table, "foreign_context", where) or tuple(
+        defaults.get("foreign_context", ())
+    )
+    if attribution != "self" and not context:
+        raise RuleError(f"{where}: attribution {attribution!r} needs 'context' patterns")
+    return Rule(
+        id=rule_id,
+        vendor=str(vendor),
+        description=table["description"],
+        pattern=table["pattern"],
+        keywords=_strings(table, "keywords", where),
+        entropy=float(entropy),
+        attribution=attribution,
+        context=context,
+        foreign_context=foreign,
+        role=role,
+        partners=_strings(table, "partners", where),
+        examples=_strings(table, "examples", where),
+        negative_examples=_strings(table, "negative_examples", where),
+        origin=origin,
+        user=user,
+        compiled=compile_pattern(table["pattern"], where),
+        compiled_context=_any_of(context, f"{where} context"),
+        compiled_foreign=_any_of(foreign, f"{where} foreign_context"),
+    )
+
+
+def rules_from_tables(
+    tables: Iterable[Mapping[str, Any]], origin: str, *, user: bool = False
+) -> list[Rule]:
+    """Rules from already-parsed TOML tables (the `[[rules]]` of a config file)."""
+    out = []
+    for table in tables:
+        if not isinstance(table, Mapping):
+            raise RuleError(f"{origin}: each entry of 'rules' must be a table")
+        out.append(rule_from_table(table, origin, {}, user=user))
+    return out
+
+
+def parse_rule_text(text: str, origin: str) -> list[Rule]:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{origin}: not valid TOML: {exc}") from None
+    unknown = sorted(set(doc) - _FILE_KEYS)
+    if unknown:
+        raise RuleError(f"{origin}: unknown key {unknown[0]!r}")
+    tables = doc.get("rules", [])
+    if not isinstance(tables, list):
+        raise RuleError(f"{origin}: 'rules' must be an array of tables")
+    return [rule_from_table(t, origin, doc) for t in tables]
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{path}: cannot read: {exc}") from None
+    return parse_rule_text(text, str(path))
+
+
+def check_references(rules: list[Rule]) -> None:
+    """Every id is unique and every partner names a partner rule."""
+    by_id: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in by_id:
+            raise RuleError(f"{rule.origin}: rule {rule.id!r} is defined twice")
+        by_id[rule.id] = rule
+    for rule in rules:
+        for partner in rule.partners:
+            if partner not in by_id or by_id[partner].role != "partner":
+                raise RuleError(f"{rule.origin}: rule {rule.id!r}: unknown partner {partner!r}")
+
+
+@cache
+def builtin_rules() -> tuple[Rule, ...]:
+    """All built-in vendor rules, in file-name order (cached: compiling is not free)."""
+    out: list[Rule] = []
+    data = resources.files("rules") / "data"
+    for entry in sorted(data.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            out.extend(
+                parse_rule_text(entry.read_text(encoding="utf-8"), f"rules/data/{entry.name}")
+            )
+    check_references(out)
+    return tuple(out)

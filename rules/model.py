@@ -1,0 +1,63 @@
+"""The rule model: one credential shape of one vendor, compiled and ready to confirm matches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import regex
+
+# Pattern macros, expanded by the loader so that every rule agrees on what a token boundary is.
+# A token may follow a non-token character, a JSON/shell escape (`\n`, `\t`, `\r`) or a
+# percent-encoded byte (`Bearer%20sk-...`).
+MACROS = {
+    "{LB}": r"(?:(?<![A-Za-z0-9_])|(?<=\\[nrt])|(?<=%[0-9A-Fa-f]{2}))",
+    "{RB}": r"(?![A-Za-z0-9_-])",
+    # How a name is tied to its value: NAME=V, NAME: V, "NAME": "V", NAME = 'V', ENV NAME V,
+    # NAME => V, and the same inside JSON-escaped strings (\"NAME\": \"V\").
+    "{ASSIGN}": r"""(?:\\?["'])?[ \t]*(?:=>|:=|[:=]|[ \t])[ \t]*(?:\\?["'])?""",
+    # An opaque value of unknown shape: 16+ URL/base64-safe characters with at least one digit.
+    "{VALUE}": r"(?=[A-Za-z_+/=-]*[0-9])[A-Za-z0-9_+/=-]{16,200}(?![A-Za-z0-9_+/=-])",
+}
+
+Attribution = Literal["self", "context", "required"]
+Role = Literal["secret", "partner"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One credential shape.
+
+    attribution says how the vendor is decided when the same secret is matched by several rules:
+    ``self``: the match alone names the vendor (a unique prefix or a vendor's variable name);
+    ``context``: the shape is shared with another of our vendors: nearby context decides, and
+    silence reports both candidates; ``required``: the shape is shared with a foreign vendor
+    (Stripe's ``sk_live_``): without context that names this vendor the match is dropped.
+    """
+
+    id: str
+    vendor: str
+    description: str
+    pattern: str
+    keywords: tuple[str, ...] = ()
+    entropy: float = 0.0
+    attribution: Attribution = "self"
+    context: tuple[str, ...] = ()
+    foreign_context: tuple[str, ...] = ()
+    role: Role = "secret"
+    partners: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    negative_examples: tuple[str, ...] = ()
+    origin: str = "<builtin>"
+    user: bool = False
+    compiled: regex.Pattern[bytes] = field(repr=False, compare=False, default=None)  # type: ignore[arg-type]
+    compiled_context: regex.Pattern[bytes] | None = field(repr=False, compare=False, default=None)
+    compiled_foreign: regex.Pattern[bytes] | None = field(repr=False, compare=False, default=None)
+
+    def secret_span(self, match: regex.Match[bytes]) -> tuple[int, int]:
+        """The span of the secret inside a match: the `secret` group if the rule has one."""
+        if "secret" in self.compiled.groupindex:
+            for start, end in match.spans("secret"):
+                if start >= 0:
+                    return start, end
+        return match.span()

@@ -1,0 +1,1 @@
+"""Sources -> fragments -> engine -> findings -> reports. No vendor code, no network."""

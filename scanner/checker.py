@@ -1,0 +1,54 @@
+"""Prove every rule on its own examples, through the real engine (`leakbot rules check`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rules import Rule
+from rules.examples import expand
+from scanner.engine import Engine
+from scanner.finding import Finding, sha256_hex
+from scanner.fragment import Fragment
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule_id: str
+    message: str
+
+
+def _claims(finding: Finding, rule: Rule) -> bool:
+    """The finding is this rule's or at least names the rule's vendor (alone or as a candidate)."""
+    return finding.rule_id == rule.id or rule.vendor in finding.candidates
+
+
+def check_rules(rules: Iterable[Rule], engine: str = "auto") -> list[Problem]:
+    rules = list(rules)
+    scanner = Engine(rules, engine)
+    problems: list[Problem] = []
+    for rule in rules:
+        if not rule.examples:
+            problems.append(Problem(rule.id, "has no examples"))
+        for n, example in enumerate(rule.examples):
+            text = expand(example, f"{rule.id}:{n}").encode()
+            if rule.role == "partner":
+                if not rule.compiled.search(text):
+                    problems.append(Problem(rule.id, f"example {n + 1} does not match"))
+                continue
+            matches = [m for m in rule.compiled.finditer(text)]
+            if not any(
+                any(k.lower().encode() in m.group().lower() for k in rule.keywords) for m in matches
+            ):
+                problems.append(Problem(rule.id, f"example {n + 1}: no match holds a keyword"))
+            secrets = {sha256_hex(text[slice(*rule.secret_span(m))]) for m in matches}
+            found = scanner.scan(Fragment(text, "<example>"))
+            if not any(f.secret_sha256 in secrets and _claims(f, rule) for f in found):
+                got = ", ".join(f"{f.rule_id} ({f.vendor})" for f in found) or "nothing"
+                problems.append(Problem(rule.id, f"example {n + 1} not reported (got {got})"))
+        for n, example in enumerate(rule.negative_examples):
+            text = expand(example, f"{rule.id}:neg:{n}").encode()
+            found = scanner.scan(Fragment(text, "<example>"))
+            if any(_claims(f, rule) for f in found):
+                problems.append(Problem(rule.id, f"negative example {n + 1} is reported"))
+    return problems

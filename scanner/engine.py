@@ -1,0 +1,223 @@
+"""The engine: every rule over a fragment in one pass.
+
+1. The matcher finds every keyword hit (Hyperscan, or the pure path: same hits).
+2. Each hit opens a window on its line; the rule's `regex` pattern confirms inside it.
+3. Entropy and placeholder checks, then attribution (one vendor, or candidates), pairing with a
+   partner half, inline `leakbot:allow`, and base64 runs decoded and scanned again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rules import Rule
+from scanner.attribution import attribute
+from scanner.encodings import base64_forms, decode_run, run_around
+from scanner.filters import looks_real
+from scanner.finding import Finding, fingerprint, redact, sha256_hex
+from scanner.fragment import Fragment
+from scanner.matcher import Keyword, build_matcher
+
+WINDOW_BEFORE = 128
+WINDOW_AFTER = 384
+PAIR_BYTES = 2048
+PAIR_LINES = 10
+MAX_DEPTH = 2
+USER_RULE_TIMEOUT = 1.0
+ALLOW_MARK = b"leakbot:allow"
+
+
+@dataclass
+class _Hit:
+    """A confirmed, attributed secret at data[start:end] (anchor: where to report it)."""
+
+    rule: Rule
+    vendor: str | None
+    candidates: tuple[str, ...]
+    start: int
+    end: int
+    anchor: int
+    secret: bytes
+    encoding: str = "plain"
+    partner: tuple[str, str] | None = None  # (rule id, secret sha256)
+
+
+class Engine:
+    def __init__(self, rules: Iterable[Rule], engine: str = "auto") -> None:
+        self.rules = [r for r in rules if r.role == "secret"]
+        self.partners = {r.id: r for r in rules if r.role == "partner"}
+        self.keywords: list[Keyword] = []
+        self._keyword_rules: list[list[int]] = []
+        index: dict[tuple[bytes, bool], int] = {}
+        for rule_index, rule in enumerate(self.rules):
+            for word in rule.keywords:
+                self._add_keyword(index, Keyword(word.encode()), rule_index)
+                for form in base64_forms(word.encode()):
+                    self._add_keyword(index, Keyword(form, caseless=False, base64=True), None)
+        self._unkeyed = [i for i, r in enumerate(self.rules) if not r.keywords]
+        self.matcher = build_matcher(self.keywords, engine)
+
+    def _add_keyword(
+        self, index: dict[tuple[bytes, bool], int], kw: Keyword, rule: int | None
+    ) -> None:
+        key = (kw.text.lower() if kw.caseless else kw.text, kw.base64)
+        if key not in index:
+            index[key] = len(self.keywords)
+            self.keywords.append(kw)
+            self._keyword_rules.append([])
+        if rule is not None and rule not in self._keyword_rules[index[key]]:
+            self._keyword_rules[index[key]].append(rule)
+
+    # -- public -------------------------------------------------------------------------------
+
+    def scan(self, fragment: Fragment, notes: list[str] | None = None) -> list[Finding]:
+        notes = notes if notes is not None else []
+        path = fragment.path.encode("utf-8", "surrogateescape")
+        findings = []
+        for hit in self._scan(fragment.data, path, 0, notes):
+            if not fragment.owns(hit.anchor) or _allowed_inline(fragment.data, hit.anchor):
+                continue
+            findings.append(self._finding(fragment, hit))
+        return findings
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _scan(self, data: bytes, path: bytes, depth: int, notes: list[str]) -> list[_Hit]:
+        windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        runs: set[tuple[int, int]] = set()
+        for kw_index, start in self.matcher.find(data):
+            keyword = self.keywords[kw_index]
+            end = start + len(keyword.text)
+            if keyword.base64:
+                if depth < MAX_DEPTH:
+                    runs.add(run_around(data, start, end))
+                continue
+            window = _line_window(data, start, end)
+            for rule_index in self._keyword_rules[kw_index]:
+                windows[rule_index].append(window)
+        for rule_index in self._unkeyed:
+            windows[rule_index].append((0, len(data)))
+
+        spans: dict[tuple[int, int], list[Rule]] = defaultdict(list)
+        for rule_index in sorted(windows):
+            rule = self.rules[rule_index]
+            for start, end in self._confirm(rule, data, _merge(windows[rule_index]), path, notes):
+                spans[(start, end)].append(rule)
+
+        hits = []
+        for (start, end), matched in sorted(spans.items()):
+            decided = attribute(matched, data, start, end, path)
+            if decided is None:
+                continue
+            secret = data[start:end]
+            hit = _Hit(decided.rule, decided.vendor, decided.candidates, start, end, start, secret)
+            hit.partner = self._pair(decided.rule, data, start, end)
+            hits.append(hit)
+        for run in sorted(runs):
+            hits.extend(self._decoded(data, run, path, depth, notes))
+        return hits
+
+    def _confirm(
+        self, rule: Rule, data: bytes, windows: list[tuple[int, int]], path: bytes, notes: list[str]
+    ) -> Iterable[tuple[int, int]]:
+        timeout = USER_RULE_TIMEOUT if rule.user else None
+        for lo, hi in windows:
+            try:
+                for match in rule.compiled.finditer(data, lo, hi, timeout=timeout):
+                    start, end = rule.secret_span(match)
+                    if end > start and looks_real(data[start:end], rule.entropy):
+                        yield start, end
+            except TimeoutError:
+                where = path.decode("utf-8", "replace") or "<input>"
+                notes.append(
+                    f"{where}: rule {rule.id} timed out after {timeout}s; rule skipped here"
+                )
+                return
+
+    def _pair(self, rule: Rule, data: bytes, start: int, end: int) -> tuple[str, str] | None:
+        best: tuple[int, int, str, bytes] | None = None
+        lo, hi = max(0, start - PAIR_BYTES), min(len(data), end + PAIR_BYTES)
+        for partner_id in rule.partners:
+            partner = self.partners[partner_id]
+            for match in partner.compiled.finditer(data, lo, hi):
+                p_start, p_end = partner.secret_span(match)
+                secret = data[p_start:p_end]
+                if p_end <= start:
+                    lines, gap = data.count(b"\n", p_end, start), start - p_end
+                elif p_start >= end:
+                    lines, gap = data.count(b"\n", end, p_start), p_start - end
+                else:
+                    continue
+                if lines > PAIR_LINES or not looks_real(secret, partner.entropy):
+                    continue
+                if best is None or (lines, gap) < best[:2]:
+                    best = (lines, gap, partner.id, secret)
+        return (best[2], sha256_hex(best[3])) if best else None
+
+    def _decoded(
+        self, data: bytes, run: tuple[int, int], path: bytes, depth: int, notes: list[str]
+    ) -> list[_Hit]:
+        decoded = decode_run(data[run[0] : run[1]])
+        if decoded is None:
+            return []
+        before = data[max(0, run[0] - PAIR_BYTES) : run[0]]
+        after = data[run[1] : run[1] + PAIR_BYTES]
+        inner = before + decoded + after
+        lo, hi = len(before), len(before) + len(decoded)
+        out = []
+        for hit in self._scan(inner, path, depth + 1, notes):
+            if lo <= hit.start < hi:
+                hit.anchor, hit.encoding = run[0], "base64"
+                out.append(hit)
+        return out
+
+    def _finding(self, fragment: Fragment, hit: _Hit) -> Finding:
+        line, column = fragment.location(hit.anchor)
+        width = hit.end - hit.start if hit.encoding == "plain" else len(hit.secret)
+        secret_sha256 = sha256_hex(hit.secret)
+        rule = hit.rule
+        return Finding(
+            rule_id=rule.id,
+            vendor=hit.vendor,
+            candidates=hit.candidates,
+            description=rule.description,
+            path=fragment.path,
+            line=line,
+            column=column,
+            end_column=column + width,
+            secret_sha256=secret_sha256,
+            preview=redact(hit.secret),
+            fingerprint=fingerprint(rule.id, secret_sha256, fragment.path, fragment.commit),
+            encoding=hit.encoding,
+            partner_rule_id=hit.partner[0] if hit.partner else None,
+            partner_sha256=hit.partner[1] if hit.partner else None,
+            commit=fragment.commit,
+            secret=hit.secret,
+        )
+
+
+def _line_window(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """The keyword's line, clipped to a bounded window around it (minified lines are huge)."""
+    floor = max(0, start - WINDOW_BEFORE)
+    lo = data.rfind(b"\n", floor, start) + 1 or floor
+    ceiling = min(len(data), end + WINDOW_AFTER)
+    hi = data.find(b"\n", end, ceiling)
+    return lo, ceiling if hi < 0 else hi
+
+
+def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(windows):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _allowed_inline(data: bytes, pos: int) -> bool:
+    lo = data.rfind(b"\n", max(0, pos - 4096), pos) + 1
+    hi = data.find(b"\n", pos, pos + 4096)
+    return ALLOW_MARK in data[lo : len(data) if hi < 0 else hi]

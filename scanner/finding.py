@@ -1,0 +1,69 @@
+"""A finding: where a credential was found and its identity; the raw secret stays in memory only."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def redact(secret: bytes) -> str:
+    """A preview that shows the kind of key but not enough of it to use or brute-force."""
+    text = secret.decode("utf-8", "replace")
+    shown = min(12, len(text) // 4)
+    return f"{text[:shown]}…({len(text)} chars)"
+
+
+def fingerprint(rule_id: str, secret_sha256: str, path: str, commit: str | None = None) -> str:
+    """Stable across runs and line moves: rule, secret hash, path, and commit for history."""
+    return sha256_hex(f"{rule_id}\0{secret_sha256}\0{path}\0{commit or ''}".encode())
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    vendor: str | None
+    candidates: tuple[str, ...]
+    description: str
+    path: str
+    line: int
+    column: int
+    end_column: int
+    secret_sha256: str
+    preview: str
+    fingerprint: str
+    encoding: str = "plain"
+    partner_rule_id: str | None = None
+    partner_sha256: str | None = None
+    commit: str | None = None
+    secret: bytes = field(default=b"", repr=False, compare=False)
+
+    def to_dict(self, *, show_secret: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "vendor": self.vendor,
+            "candidates": list(self.candidates),
+            "description": self.description,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_column": self.end_column,
+            "secret_sha256": self.secret_sha256,
+            "preview": self.preview,
+            "fingerprint": self.fingerprint,
+            "encoding": self.encoding,
+            "partner": (
+                {"rule_id": self.partner_rule_id, "secret_sha256": self.partner_sha256}
+                if self.partner_sha256
+                else None
+            ),
+        }
+        if self.commit:
+            out["commit"] = self.commit
+        if show_secret:
+            out["secret"] = self.secret.decode("utf-8", "replace")
+        return out

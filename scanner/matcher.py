@@ -1,0 +1,92 @@
+"""Keyword matchers: find every occurrence of every rule keyword in one pass over a buffer.
+
+Two implementations give the same hits: Hyperscan (one compiled literal database, all keywords
+at once) when importable, and a pure-Python one (`bytes.find`, one keyword at a time) otherwise.
+Everything after the hits is shared code, so both paths report identical findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Keyword:
+    text: bytes
+    caseless: bool = True
+    base64: bool = False  # an encoded form: hits mark a base64 run to decode, not a rule window
+
+
+class Matcher(Protocol):
+    name: str
+
+    def find(self, data: bytes) -> list[tuple[int, int]]:
+        """All hits as (keyword index, start offset), overlapping ones included, sorted."""
+        ...
+
+
+class PureMatcher:
+    name = "regex"
+
+    def __init__(self, keywords: list[Keyword]) -> None:
+        self._keywords = [
+            (i, k.text.lower() if k.caseless else k.text, k.caseless)
+            for i, k in enumerate(keywords)
+        ]
+
+    def find(self, data: bytes) -> list[tuple[int, int]]:
+        lowered = data.lower() if any(c for _, _, c in self._keywords) else data
+        hits = []
+        for index, text, caseless in self._keywords:
+            haystack = lowered if caseless else data
+            pos = haystack.find(text)
+            while pos >= 0:
+                hits.append((index, pos))
+                pos = haystack.find(text, pos + 1)
+        hits.sort(key=lambda h: (h[1], h[0]))
+        return hits
+
+
+class HyperscanMatcher:
+    name = "hyperscan"
+
+    def __init__(self, keywords: list[Keyword]) -> None:
+        import hyperscan
+
+        self._lengths = [len(k.text) for k in keywords]
+        self._db: Any = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._db.compile(
+            expressions=[k.text for k in keywords],
+            ids=list(range(len(keywords))),
+            elements=len(keywords),
+            flags=[hyperscan.HS_FLAG_CASELESS if k.caseless else 0 for k in keywords],
+            literal=True,
+        )
+
+    def find(self, data: bytes) -> list[tuple[int, int]]:
+        hits: list[tuple[int, int]] = []
+        lengths = self._lengths
+
+        def on_match(index: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            hits.append((index, end - lengths[index]))
+
+        if data:
+            self._db.scan(data, match_event_handler=on_match)
+        hits.sort(key=lambda h: (h[1], h[0]))
+        return hits
+
+
+def hyperscan_available() -> bool:
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def build_matcher(keywords: list[Keyword], engine: str = "auto") -> Matcher:
+    """engine: 'auto' (Hyperscan when importable), 'hyperscan' or 'regex'."""
+    if engine == "regex" or not keywords or (engine == "auto" and not hyperscan_available()):
+        return PureMatcher(keywords)
+    return HyperscanMatcher(keywords)

@@ -1,0 +1,186 @@
+"""Run a scan: plan tasks, spread them over processes, gather findings, stats and notes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from scanner.engine import Engine
+from scanner.finding import Finding
+from scanner.fragment import Fragment
+from scanner.sources.files import SNIFF, GzipDamaged, Reader, Task, plan
+from scanner.sources.stream import fragments
+
+INLINE_BYTES = 8 << 20  # below this much input, process start-up costs more than it saves
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Stats:
+    files: int = 0
+    bytes: int = 0
+    binary: int = 0
+    symlinks: int = 0
+    errors: int = 0
+
+    def add(self, other: Stats) -> None:
+        for name in ("files", "bytes", "binary", "symlinks", "errors"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    stats: Stats = field(default_factory=Stats)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _TaskResult:
+    task: Task
+    findings: list[Finding]
+    notes: list[str]
+    bytes: int
+    newlines: int
+    binary: bool = False
+    failed: bool = False
+
+
+def scan_task(engine: Engine, task: Task, stdin: BinaryIO | None = None) -> _TaskResult:
+    findings: list[Finding] = []
+    notes: list[str] = []
+    total = newlines = 0
+    try:
+        reader = Reader(task, stdin)
+        with reader as read:
+            first = True
+            for fragment in fragments(
+                read, task.path, start=task.start, limit=task.end, left_context=reader.left_context
+            ):
+                owned = fragment.data[fragment.own_start : fragment.own_end]
+                if first and task.start == 0 and b"\0" in fragment.data[:SNIFF]:
+                    return _TaskResult(task, [], [], len(owned), 0, binary=True)
+                first = False
+                findings.extend(engine.scan(fragment, notes))
+                total += len(owned)
+                newlines += owned.count(b"\n")
+    except GzipDamaged as exc:
+        notes.append(f"{task.path}: damaged gzip ({exc}); scanned the first {total} bytes")
+        return _TaskResult(task, findings, notes, total, newlines, failed=True)
+    except OSError as exc:
+        notes.append(f"{task.path}: cannot read: {exc.strerror or exc}")
+        return _TaskResult(task, findings, notes, total, newlines, failed=True)
+    return _TaskResult(task, findings, notes, total, newlines)
+
+
+def scan_bytes(engine: Engine, data: bytes, path: str) -> list[Finding]:
+    """Scan one in-memory buffer (examples, tests, small inputs)."""
+    return engine.scan(Fragment(data, path))
+
+
+_WORKER_ENGINE: Engine | None = None
+
+
+def _worker(task: Task) -> _TaskResult:
+    assert _WORKER_ENGINE is not None
+    return scan_task(_WORKER_ENGINE, task)
+
+
+def run_scan(
+    engine: Engine,
+    paths: list[str],
+    *,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    stdin: BinaryIO | None = None,
+) -> ScanResult:
+    """Scan files, directories and '-' (stdin). progress(done_bytes, total_bytes) as work ends."""
+    tasks, skips = plan(paths)
+    result = ScanResult()
+    for skip in skips:
+        result.stats.symlinks += skip.reason in ("symlink", "outside", "broken-symlink")
+        result.stats.errors += skip.reason in ("error", "special")
+        if skip.note:
+            result.notes.append(skip.note)
+    total = sum(_task_bytes(t) for t in tasks)
+    results = _execute(engine, tasks, total, jobs, progress, stdin or sys.stdin.buffer)
+    _merge(results, result)
+    return result
+
+
+def _task_bytes(task: Task) -> int:
+    if task.kind == "stdin":
+        return 0
+    if task.kind == "gzip":
+        return task.size
+    return (task.end if task.end is not None else task.size) - task.start
+
+
+def _execute(
+    engine: Engine,
+    tasks: list[Task],
+    total: int,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+    stdin: BinaryIO,
+) -> list[_TaskResult]:
+    jobs = jobs or os.cpu_count() or 1
+    done = 0
+    results: list[_TaskResult] = []
+    pooled = [t for t in tasks if t.kind != "stdin"]
+    inline = [t for t in tasks if t.kind == "stdin"]
+    if jobs <= 1 or total < INLINE_BYTES or len(pooled) < 2 or "fork" not in _methods():
+        inline, pooled = tasks, []
+    for task in inline:
+        results.append(scan_task(engine, task, stdin))
+        done += _task_bytes(task)
+        if progress:
+            progress(done, total)
+    if pooled:
+        global _WORKER_ENGINE
+        _WORKER_ENGINE = engine  # inherited by the forked workers, compiled once
+        context = multiprocessing.get_context("fork")
+        pooled.sort(key=_task_bytes, reverse=True)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(pooled)), mp_context=context) as pool:
+            futures = [pool.submit(_worker, t) for t in pooled]
+            for future in as_completed(futures):
+                res = future.result()
+                results.append(res)
+                done += _task_bytes(res.task)
+                if progress:
+                    progress(done, total)
+    return results
+
+
+def _methods() -> Iterable[str]:
+    return multiprocessing.get_all_start_methods()
+
+
+def _merge(results: list[_TaskResult], out: ScanResult) -> None:
+    """Shift line numbers of later ranges of a split file and count each file once."""
+    by_file: dict[tuple[str, str], list[_TaskResult]] = defaultdict(list)
+    for res in results:
+        by_file[(res.task.path, res.task.fs_path)].append(res)
+    for (_path, _), parts in sorted(by_file.items()):
+        parts.sort(key=lambda r: r.task.start)
+        out.stats.files += 1
+        if parts[0].binary:
+            out.stats.binary += 1
+            continue
+        out.stats.errors += any(p.failed for p in parts)
+        lines_before = 0
+        for part in parts:
+            for finding in part.findings:
+                finding.line += lines_before
+            out.findings.extend(part.findings)
+            out.notes.extend(part.notes)
+            out.stats.bytes += part.bytes
+            lines_before += part.newlines
+    out.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule_id))

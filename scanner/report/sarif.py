@@ -1,0 +1,106 @@
+"""SARIF 2.1.0 for code scanning: one run, rules for what was found, redacted messages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+from urllib.parse import quote
+
+from scanner.finding import Finding
+from scanner.pipeline import ScanResult
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFO_URI = "https://github.com/leakbot/leakbot"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("leakbot")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def _uri(path: str) -> str:
+    return quote(
+        path.replace("\\", "/").lstrip("/") if not path.startswith("<") else path, safe="/"
+    )
+
+
+def _message(f: Finding) -> str:
+    who = f.vendor or " or ".join(f.candidates)
+    return f"{f.description}: {f.preview} ({who}; sha256 {f.secret_sha256[:12]}…)"
+
+
+def _result(f: Finding, index: int) -> dict[str, Any]:
+    region: dict[str, Any] = {"startLine": f.line, "startColumn": f.column}
+    if f.end_column > f.column:
+        region["endColumn"] = f.end_column
+    props: dict[str, Any] = {
+        "vendor": f.vendor,
+        "candidates": list(f.candidates),
+        "secret_sha256": f.secret_sha256,
+        "encoding": f.encoding,
+    }
+    if f.partner_sha256:
+        props["partner_sha256"] = f.partner_sha256
+    return {
+        "ruleId": f.rule_id,
+        "ruleIndex": index,
+        "level": "error",
+        "message": {"text": _message(f)},
+        "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": _uri(f.path)}, "region": region}}
+        ],
+        "partialFingerprints": {"leakbot/v1": f.fingerprint},
+        "properties": props,
+    }
+
+
+def sarif_dict(result: ScanResult) -> dict[str, Any]:
+    rule_index: dict[str, int] = {}
+    rules: list[dict[str, Any]] = []
+    for f in result.findings:
+        if f.rule_id not in rule_index:
+            rule_index[f.rule_id] = len(rules)
+            rules.append(
+                {
+                    "id": f.rule_id,
+                    "name": f.rule_id.replace(".", "/"),
+                    "shortDescription": {"text": f.description},
+                    "defaultConfiguration": {"level": "error"},
+                    "properties": {"tags": ["security", "secret"]},
+                }
+            )
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "leakbot",
+                        "version": _version(),
+                        "informationUri": INFO_URI,
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(f, rule_index[f.rule_id]) for f in result.findings],
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "toolExecutionNotifications": [
+                            {"message": {"text": n}, "level": "warning"} for n in result.notes
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def write_sarif(result: ScanResult, out: TextIO, **_: Any) -> None:
+    json.dump(sarif_dict(result), out, indent=2)
+    out.write("\n")

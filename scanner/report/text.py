@@ -1,0 +1,64 @@
+"""Human text: one line a finding (redacted unless asked), then a summary line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, TextIO
+
+from scanner.finding import Finding
+from scanner.pipeline import ScanResult, Stats
+
+_COLORS = {"rule": "\x1b[1;31m", "vendor": "\x1b[33m", "path": "\x1b[36m", "dim": "\x1b[2m"}
+_RESET = "\x1b[0m"
+
+
+def _paint(text: str, role: str, color: bool) -> str:
+    return f"{_COLORS[role]}{text}{_RESET}" if color else text
+
+
+def finding_line(f: Finding, *, show_secrets: bool = False, color: bool = False) -> str:
+    vendor = f.vendor or "?".join(f.candidates) + "?"
+    where = f"{f.path}:{f.line}:{f.column}"
+    value = f.secret.decode("utf-8", "replace") if show_secrets else f.preview
+    extra = " [base64]" if f.encoding != "plain" else ""
+    extra += " [paired]" if f.partner_sha256 else ""
+    return (
+        f"{_paint(where, 'path', color)}  {_paint(f.rule_id, 'rule', color)}  "
+        f"{_paint(vendor, 'vendor', color)}  {value}{extra}  "
+        f"{_paint('sha256:' + f.secret_sha256[:16], 'dim', color)}"
+    )
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"
+
+
+def summary_line(findings: list[Finding], stats: Stats) -> str:
+    if findings:
+        by_vendor = Counter(f.vendor or "ambiguous" for f in findings)
+        parts = ", ".join(f"{v} {n}" for v, n in sorted(by_vendor.items()))
+        head = f"{len(findings)} finding{'s' * (len(findings) != 1)} ({parts})"
+    else:
+        head = "no leaks found"
+    tail = f" in {stats.files} file{'s' * (stats.files != 1)}, {_size(stats.bytes)}"
+    skipped = []
+    if stats.binary:
+        skipped.append(f"{stats.binary} binary skipped")
+    if stats.symlinks:
+        skipped.append(f"{stats.symlinks} symlink{'s' * (stats.symlinks != 1)} not followed")
+    if stats.errors:
+        skipped.append(f"{stats.errors} unreadable")
+    return head + tail + ("; " + ", ".join(skipped) if skipped else "")
+
+
+def write_text(
+    result: ScanResult, out: TextIO, *, show_secrets: bool = False, color: bool = False, **_: Any
+) -> None:
+    for finding in result.findings:
+        out.write(finding_line(finding, show_secrets=show_secrets, color=color) + "\n")
+    out.write(summary_line(result.findings, result.stats) + "\n")

@@ -1,0 +1,1 @@
+"""Sources turn inputs (files, directories, logs, stdin, diffs) into fragments."""

@@ -1,0 +1,69 @@
+"""Unified diffs: only added lines count; paths and line numbers come from the hunk headers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import regex
+
+from scanner.fragment import Fragment
+
+_HUNK = regex.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+@dataclass
+class _File:
+    path: str
+    lines: list[bytes] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+
+
+def _target_path(header: bytes) -> str | None:
+    name = header[4:].rstrip(b"\r\n").split(b"\t", 1)[0]
+    if name == b"/dev/null":
+        return None
+    if name.startswith(b'"') and name.endswith(b'"'):
+        name = name[1:-1]
+    if name[:2] in (b"a/", b"b/"):
+        name = name[2:]
+    return name.decode("utf-8", "surrogateescape")
+
+
+def parse(lines: Iterable[bytes]) -> Iterator[_File]:
+    """Added lines per file, with their line numbers in the new version.
+
+    Hunk headers give how many old and new lines follow, so a line such as '+++ x' or '--- y'
+    inside a hunk is content, and the next file's headers are never read as content.
+    """
+    current: _File | None = None
+    next_line = old_left = new_left = 0
+    for raw in lines:
+        if old_left > 0 or new_left > 0:
+            if current is not None and raw.startswith(b"+"):
+                current.lines.append(raw[1:].rstrip(b"\r\n"))
+                current.numbers.append(next_line)
+            if raw.startswith(b"\\"):
+                continue  # "\ No newline at end of file"
+            old_left -= not raw.startswith(b"+")
+            new_left -= not raw.startswith(b"-")
+            next_line += not raw.startswith(b"-")
+            continue
+        if raw.startswith(b"+++ "):
+            if current is not None and current.lines:
+                yield current
+            path = _target_path(raw)
+            current = _File(path) if path else None
+            continue
+        hunk = _HUNK.match(raw)
+        if hunk:
+            old_left = int(hunk.group(1) or b"1")
+            next_line = int(hunk.group(2))
+            new_left = int(hunk.group(3) or b"1")
+    if current is not None and current.lines:
+        yield current
+
+
+def diff_fragments(lines: Iterable[bytes]) -> Iterator[Fragment]:
+    for added in parse(lines):
+        yield Fragment(b"\n".join(added.lines), added.path, line_map=added.numbers)

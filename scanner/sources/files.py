@@ -1,0 +1,165 @@
+"""Files, directories and stdin: what to scan (tasks) and how to read each one as a stream.
+
+Directories are walked without following symlinks; `.git` is left to `leakbot git`. Plain files
+bigger than SPLIT bytes are cut into ranges at line starts so both cores share one big log; gzip
+files are streamed through zlib, never loaded whole and never skipped for size.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import stat
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+SPLIT = 64 << 20
+SNIFF = 8000
+GZIP_MAGIC = b"\x1f\x8b"
+SKIP_DIRS = frozenset({".git"})
+
+Kind = Literal["plain", "gzip", "stdin"]
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str  # as the user will see it
+    fs_path: str
+    kind: Kind
+    start: int = 0
+    end: int | None = None
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Skip:
+    path: str
+    reason: str  # 'symlink' is counted quietly; anything else is also a note for the user
+    note: str | None = None
+
+
+def _symlink_skip(path: Path, shown: str, root: Path) -> Skip:
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return Skip(shown, "broken-symlink", f"{shown}: broken symlink, skipped")
+    if not target.is_relative_to(root.resolve()):
+        return Skip(shown, "outside", f"{shown}: symlink points outside the tree, not followed")
+    return Skip(shown, "symlink")
+
+
+def walk(root: Path) -> Iterator[Path | Skip]:
+    """Regular files under root (sorted), and a Skip for each symlink or unreadable directory."""
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if path.is_symlink():
+                yield _symlink_skip(path, str(path), root)
+            else:
+                yield path
+        while errors:
+            err = errors.pop()
+            where = err.filename or dirpath
+            yield Skip(str(where), "error", f"{where}: cannot read directory: {err.strerror}")
+
+
+def plan(paths: list[str]) -> tuple[list[Task], list[Skip]]:
+    """Turn command-line paths into tasks; '-' is stdin."""
+    tasks: list[Task] = []
+    skips: list[Skip] = []
+    for arg in paths:
+        if arg == "-":
+            tasks.append(Task("<stdin>", "-", "stdin"))
+            continue
+        root = Path(arg)
+        if root.is_dir():
+            for item in walk(root):
+                if isinstance(item, Skip):
+                    skips.append(item)
+                else:
+                    _plan_file(item, str(item), tasks, skips)
+        elif root.exists():
+            _plan_file(root, arg, tasks, skips)
+        elif root.is_symlink():
+            skips.append(Skip(arg, "broken-symlink", f"{arg}: broken symlink, skipped"))
+        else:
+            skips.append(Skip(arg, "error", f"{arg}: no such file or directory"))
+    return tasks, skips
+
+
+def _plan_file(path: Path, shown: str, tasks: list[Task], skips: list[Skip]) -> None:
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            skips.append(Skip(shown, "special", f"{shown}: not a regular file, skipped"))
+            return
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+    except OSError as exc:
+        skips.append(Skip(shown, "error", f"{shown}: cannot read: {exc.strerror}"))
+        return
+    if head == GZIP_MAGIC:
+        tasks.append(Task(shown, str(path), "gzip", size=info.st_size))
+        return
+    for start, end in _ranges(path, info.st_size):
+        tasks.append(Task(shown, str(path), "plain", start, end, info.st_size))
+
+
+def _ranges(path: Path, size: int) -> list[tuple[int, int | None]]:
+    """Cut points at line starts near every SPLIT bytes (none inside a line longer than 1 MB)."""
+    if size <= SPLIT:
+        return [(0, None)]
+    cuts = [0]
+    with open(path, "rb") as fh:
+        for guess in range(SPLIT, size, SPLIT):
+            fh.seek(guess)
+            probe = fh.read(1 << 20)
+            newline = probe.find(b"\n")
+            if newline >= 0 and guess + newline + 1 < size and guess + newline + 1 > cuts[-1]:
+                cuts.append(guess + newline + 1)
+    return [(lo, hi) for lo, hi in zip(cuts, [*cuts[1:], None], strict=True)]
+
+
+class Reader:
+    """A context manager giving `read(n)` over a task's bytes, from its start."""
+
+    def __init__(self, task: Task, stdin: BinaryIO | None = None) -> None:
+        self.task = task
+        self._stdin = stdin
+        self._fh: BinaryIO | None = None
+        self.left_context = b""
+
+    def __enter__(self) -> Callable[[int], bytes]:
+        task = self.task
+        if task.kind == "stdin":
+            assert self._stdin is not None
+            return self._stdin.read
+        self._fh = open(task.fs_path, "rb")
+        if task.kind == "gzip":
+            self._fh = gzip.GzipFile(fileobj=self._fh, mode="rb")  # type: ignore[assignment]
+            return self._read_gzip
+        if task.start:
+            back = min(task.start, 4096)
+            self._fh.seek(task.start - back)
+            self.left_context = self._fh.read(back)
+        return self._fh.read
+
+    def _read_gzip(self, n: int) -> bytes:
+        assert self._fh is not None
+        try:
+            return self._fh.read(n)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise GzipDamaged(str(exc)) from None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+class GzipDamaged(Exception):
+    """A gzip stream ended early or is corrupt: what was read so far still counts."""
