@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,6 +26,7 @@ PAIR_BYTES = 2048
 PAIR_LINES = 10
 MAX_DEPTH = 2
 USER_RULE_TIMEOUT = 1.0
+MAX_TIMEOUTS = 3  # a user rule that times out this often is dropped for the rest of the scan
 ALLOW_MARK = b"leakbot:allow"
 
 
@@ -57,6 +58,7 @@ class Engine:
                 for form in base64_forms(word.encode()):
                     self._add_keyword(index, Keyword(form, caseless=False, base64=True), None)
         self._unkeyed = [i for i, r in enumerate(self.rules) if not r.keywords]
+        self._timeouts: Counter[str] = Counter()
         self.matcher = build_matcher(self.keywords, engine)
 
     def _add_keyword(
@@ -115,14 +117,20 @@ class Engine:
             hit = _Hit(decided.rule, decided.vendor, decided.candidates, start, end, start, secret)
             hit.partner = self._pair(decided.rule, data, start, end)
             hits.append(hit)
-        for run in sorted(runs):
-            hits.extend(self._decoded(data, run, path, depth, notes))
+        for lo, hi in sorted(runs):
+            decoded = self._decoded(data, (lo, hi), path, depth, notes)
+            if decoded:
+                # The encoded text itself is not the key: a value rule that matched it yields.
+                hits = [h for h in hits if not (lo <= h.start and h.end <= hi)]
+                hits.extend(decoded)
         return hits
 
     def _confirm(
         self, rule: Rule, data: bytes, windows: list[tuple[int, int]], path: bytes, notes: list[str]
     ) -> Iterable[tuple[int, int]]:
         timeout = USER_RULE_TIMEOUT if rule.user else None
+        if self._timeouts[rule.id] >= MAX_TIMEOUTS:
+            return
         for lo, hi in windows:
             try:
                 for match in rule.compiled.finditer(data, lo, hi, timeout=timeout):
@@ -130,10 +138,10 @@ class Engine:
                     if end > start and looks_real(data[start:end], rule.entropy):
                         yield start, end
             except TimeoutError:
+                self._timeouts[rule.id] += 1
                 where = path.decode("utf-8", "replace") or "<input>"
-                notes.append(
-                    f"{where}: rule {rule.id} timed out after {timeout}s; rule skipped here"
-                )
+                rest = "from now on" if self._timeouts[rule.id] >= MAX_TIMEOUTS else "here"
+                notes.append(f"{where}: rule {rule.id} timed out after {timeout}s; skipped {rest}")
                 return
 
     def _pair(self, rule: Rule, data: bytes, start: int, end: int) -> tuple[str, str] | None:

@@ -18,6 +18,7 @@ from typing import BinaryIO, Literal
 
 SPLIT = 64 << 20
 SNIFF = 8000
+GZIP_PIECE = 256 << 10
 GZIP_MAGIC = b"\x1f\x8b"
 SKIP_DIRS = frozenset({".git"})
 
@@ -133,6 +134,7 @@ class Reader:
         self._stdin = stdin
         self._fh: BinaryIO | None = None
         self.left_context = b""
+        self._damage = ""
 
     def __enter__(self) -> Callable[[int], bytes]:
         task = self.task
@@ -150,11 +152,25 @@ class Reader:
         return self._fh.read
 
     def _read_gzip(self, n: int) -> bytes:
+        """Read in small pieces so that the bytes before a damaged spot are still returned."""
         assert self._fh is not None
-        try:
-            return self._fh.read(n)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise GzipDamaged(str(exc)) from None
+        if self._damage:
+            raise GzipDamaged(self._damage)
+        pieces: list[bytes] = []
+        size = 0
+        while size < n:
+            try:
+                piece = self._fh.read1(min(GZIP_PIECE, n - size))  # type: ignore[attr-defined]
+            except (OSError, EOFError, zlib.error) as exc:
+                self._damage = str(exc)
+                if not pieces:
+                    raise GzipDamaged(self._damage) from None
+                break
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+        return b"".join(pieces)
 
     def __exit__(self, *exc: object) -> None:
         if self._fh is not None:

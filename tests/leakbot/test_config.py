@@ -1,0 +1,173 @@
+"""`.leakbot.toml`: allowlists, user rules, disabled rules, baselines, and clear config errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from leakbot.cli import main
+
+
+def scan_json(capsys, *argv):
+    code = main(["scan", *argv, "--format", "json", "-j", "1"])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out) if captured.out else None, captured.err
+
+
+@pytest.fixture
+def tree(tmp_path, keys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("LEAKBOT_CONFIG", raising=False)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "src" / "app.env").write_text(
+        f"DEVHELM_API_TOKEN={keys.rand('dh_live_', 32)}\n"
+        f"HELICONE_API_KEY={keys.b32('sk-helicone-')}  # leakbot:allow rotated long ago\n"
+    )
+    (tmp_path / "fixtures" / "fake.env").write_text(
+        f"DEVHELM_API_TOKEN={keys.rand('dh_live_', 32)}\n"
+    )
+    return tmp_path
+
+
+def test_inline_allow(tree, capsys):
+    code, doc, _ = scan_json(capsys, ".")
+    assert code == 1
+    assert sorted(f["path"] for f in doc["findings"]) == ["fixtures/fake.env", "src/app.env"]
+
+
+def test_path_allowlist(tree, capsys):
+    (tree / ".leakbot.toml").write_text("version = 1\n[[allowlists]]\npaths = ['''^fixtures/''']\n")
+    _, doc, _ = scan_json(capsys, ".")
+    assert [f["path"] for f in doc["findings"]] == ["src/app.env"]
+
+
+def test_all_condition_needs_every_criterion(tree, capsys):
+    (tree / ".leakbot.toml").write_text(
+        "version = 1\n[[allowlists]]\ncondition = 'all'\npaths = ['''^fixtures/''']\n"
+        "stopwords = ['not-in-any-key']\n"
+    )
+    _, doc, _ = scan_json(capsys, ".")
+    assert len(doc["findings"]) == 2
+
+
+def test_per_rule_allowlist_with_regex(tree, capsys):
+    (tree / ".leakbot.toml").write_text(
+        "version = 1\n[[allowlists]]\nrules = ['helicone.api-key']\nregexes = ['''.*''']\n"
+    )
+    _, doc, _ = scan_json(capsys, ".")
+    assert len(doc["findings"]) == 2  # the rule does not match the DevHelm keys
+
+
+def test_disabled_rules(tree, capsys):
+    (tree / ".leakbot.toml").write_text(
+        "version = 1\ndisabled_rules = ['devhelm.api-key', 'devhelm.env-token', 'diffhook.api-key']\n"
+    )
+    code, doc, _ = scan_json(capsys, ".")
+    assert (code, doc["findings"]) == (0, [])
+
+
+def test_pyproject_tool_table(tree, capsys):
+    (tree / "pyproject.toml").write_text(
+        "[project]\nname='x'\n[tool.leakbot]\nversion = 1\n[[tool.leakbot.allowlists]]\n"
+        "paths = ['''^src/''']\n"
+    )
+    _, doc, _ = scan_json(capsys, ".")
+    assert [f["path"] for f in doc["findings"]] == ["fixtures/fake.env"]
+
+
+def test_user_rule_and_catastrophic_regex(tree, capsys, keys):
+    (tree / "src" / "acme.txt").write_text(f"acme_token={keys.hex(40)}\n" + "a" * 30000 + "!\n")
+    (tree / ".leakbot.toml").write_text(
+        "version = 1\n"
+        "[[rules]]\nid = 'acme.token'\ndescription = 'Acme token'\n"
+        "pattern = '''acme_token=(?<secret>[0-9a-f]{40})'''\nkeywords = ['acme_token']\n"
+        "[[rules]]\nid = 'acme.slow'\ndescription = 'a catastrophic pattern'\n"
+        "pattern = '''(a|aa)+$'''\n"
+    )
+    code, doc, err = scan_json(capsys, ".")
+    assert code == 1
+    rules = sorted(f["rule_id"] for f in doc["findings"])
+    assert rules == ["acme.token", "devhelm.api-key", "devhelm.api-key"]
+    assert "src/acme.txt: rule acme.slow timed out" in err
+
+
+INVALID_CONFIGS = {
+    "malformed_toml": ("version = 1\n[allowlists\n", "not valid TOML"),
+    "unknown_key": ("version = 1\ncolour = 'red'\n", "unknown key 'colour'"),
+    "missing_version": ("disabled_rules = []\n", "'version = 1' is required"),
+    "unknown_disabled_rule": ("version = 1\ndisabled_rules = ['nope.nope']\n", "unknown rule 'nope.nope'"),
+    "bad_allowlist_condition": ("version = 1\n[[allowlists]]\ncondition = 'most'\npaths = ['x']\n",
+                                "condition must be 'any' or 'all'"),
+    "empty_allowlist": ("version = 1\n[[allowlists]]\ndescription = 'x'\n", "needs at least one of"),
+    "bad_allowlist_regex": ("version = 1\n[[allowlists]]\nregexes = ['(']\n", "invalid pattern"),
+    "bad_user_rule": ("version = 1\n[[rules]]\nid = 'acme.x'\ndescription = 'd'\npattern = '('\n",
+                      "rule 'acme.x': invalid pattern"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_CONFIGS))
+def test_invalid_config_is_one_line_naming_the_file(tree, capsys, name):
+    text, message = INVALID_CONFIGS[name]
+    (tree / ".leakbot.toml").write_text(text)
+    code, doc, err = scan_json(capsys, ".")
+    assert code == 2 and doc is None
+    (line,) = err.strip().splitlines()
+    assert line.startswith("leakbot: error: .leakbot.toml") and message in line
+
+
+def test_explicit_config_flag_and_env(tree, capsys, monkeypatch):
+    (tree / "strict.toml").write_text("version = 1\n[[allowlists]]\npaths = ['''.''']\n")
+    code, _, _ = scan_json(capsys, ".", "--config", "strict.toml")
+    assert code == 0
+    monkeypatch.setenv("LEAKBOT_CONFIG", "strict.toml")
+    assert scan_json(capsys, ".")[0] == 0
+    assert scan_json(capsys, ".", "--config", "missing.toml")[0] == 2
+
+
+def test_baseline_create_then_only_new_findings(tree, capsys, keys):
+    assert main(["baseline", "create", ".", "-o", "base.json", "-q", "-j", "1"]) == 0
+    doc = json.loads((tree / "base.json").read_text())
+    assert doc["version"] == 1 and len(doc["findings"]) == 2
+    text = (tree / "base.json").read_text()
+    assert "dh_live_" not in text and '"line"' not in text
+    code, report, _ = scan_json(capsys, ".", "--baseline", "base.json")
+    assert (code, report["findings"]) == (0, [])
+    # A line moved down is the same finding; a new key is not.
+    app = tree / "src" / "app.env"
+    app.write_text("# moved\n" + app.read_text() + f"DEVHELM_API_KEY={keys.rand('dh_live_', 32)}\n")
+    code, report, _ = scan_json(capsys, ".", "--baseline", "base.json")
+    assert code == 1 and [f["line"] for f in report["findings"]] == [4]
+    assert main(["baseline", "update", ".", "-o", "base.json", "-q", "-j", "1"]) == 0
+    assert len(json.loads((tree / "base.json").read_text())["findings"]) == 3
+
+
+def test_broken_baseline_is_a_usage_error(tree, capsys):
+    (tree / "base.json").write_text("{not json")
+    code, _, err = scan_json(capsys, ".", "--baseline", "base.json")
+    assert code == 2 and "base.json: not a readable baseline" in err
+
+
+def test_rules_list_and_check(capsys):
+    assert main(["rules", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "helicone.api-key" in out and "devdraft.public-key" in out and "(partner only)" in out
+    assert main(["rules", "check"]) == 0
+    assert capsys.readouterr().out.strip().endswith(": ok")
+
+
+def test_catastrophic_rule_is_dropped_after_repeated_timeouts(tree, capsys, monkeypatch):
+    from scanner import engine
+
+    monkeypatch.setattr(engine, "USER_RULE_TIMEOUT", 0.05)
+    for i in range(6):
+        (tree / "src" / f"slow{i}.txt").write_text("a" * 30000 + "!\n")
+    (tree / ".leakbot.toml").write_text(
+        "version = 1\n[[rules]]\nid = 'acme.slow'\ndescription = 'd'\npattern = '''(a|aa)+$'''\n"
+    )
+    code, doc, err = scan_json(capsys, ".")
+    timeouts = [line for line in err.splitlines() if "acme.slow timed out" in line]
+    assert len(timeouts) == engine.MAX_TIMEOUTS and timeouts[-1].endswith("skipped from now on")
+    assert len(doc["findings"]) == 2 and code == 1

@@ -1,0 +1,78 @@
+"""Cutting streams into fragments: keys on a cut are found once, lines and columns stay exact."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rules import builtin_rules
+from scanner.engine import Engine
+from scanner.fragment import Fragment
+from scanner.pipeline import run_scan
+from scanner.sources import files
+from scanner.sources.stream import fragments
+
+ENGINE = Engine(builtin_rules())
+
+
+def _stream_scan(data: bytes, chunk: int) -> list[tuple[int, int, str]]:
+    out = []
+    for fragment in fragments(io.BytesIO(data).read, "x.log", chunk=chunk):
+        out += [(f.line, f.column, f.secret_sha256) for f in ENGINE.scan(fragment)]
+    return out
+
+
+def _whole_scan(data: bytes) -> list[tuple[int, int, str]]:
+    return [(f.line, f.column, f.secret_sha256) for f in ENGINE.scan(Fragment(data, "x.log"))]
+
+
+@pytest.mark.parametrize("chunk", [4097, 5000, 65536])
+def test_chunked_scan_equals_whole_scan(keys, chunk):
+    lines = []
+    for i in range(3000):
+        if i % 97 == 0:
+            lines.append(f"ts={i} DEVHELM_API_TOKEN={keys.rand('dh_live_', 32)} ok")
+        else:
+            lines.append(f"ts={i} INFO nothing to see here {'x' * (i % 50)}")
+    data = "\n".join(lines).encode()
+    whole = _whole_scan(data)
+    assert len(whole) == len(range(0, 3000, 97))
+    assert _stream_scan(data, chunk) == whole
+
+
+def test_single_huge_line_is_cut_without_losing_keys(keys):
+    key_a, key_b = keys.rand("dh_live_", 32), keys.rand("dh_live_", 32)
+    data = (b"a=1;" * 10000 + f"DEVHELM_API_TOKEN={key_a};".encode() + b"b=2;" * 20000
+            + f"devhelm_token='{key_b}'".encode())  # fmt: skip
+    got = _stream_scan(data, 4097)
+    assert got == _whole_scan(data)
+    assert [line for line, _, _ in got] == [1, 1]
+    assert got[0][1] == 40000 + len("DEVHELM_API_TOKEN=") + 1
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cut=st.integers(min_value=4097, max_value=9000), pad=st.integers(0, 4000))
+def test_key_across_any_cut_found_once(keys, cut, pad):
+    key = keys.rand("dh_live_", 40)
+    data = b"x" * pad + b"\n" * 3 + f"export DEVHELM_API_TOKEN={key}\n".encode() + b"y" * 9000
+    assert _stream_scan(data, cut) == _whole_scan(data)
+
+
+def test_split_ranges_give_exact_line_numbers(tmp_path, keys, monkeypatch):
+    monkeypatch.setattr(files, "SPLIT", 64 << 10)
+    lines = [f"line {i} DEVHELM_API_TOKEN={keys.rand('dh_live_', 32)}" if i % 500 == 7
+             else f"line {i} filler {'z' * 60}" for i in range(20000)]  # fmt: skip
+    path = tmp_path / "big.log"
+    path.write_text("\n".join(lines) + "\n")
+    tasks, _ = files.plan([str(path)])
+    assert len(tasks) > 10
+    engine = Engine(builtin_rules())
+    for jobs in (1, 2):
+        result = run_scan(engine, [str(path)], jobs=jobs)
+        assert [f.line for f in result.findings] == [i + 1 for i in range(20000) if i % 500 == 7]
+        assert result.stats.files == 1 and result.stats.bytes == path.stat().st_size
