@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from scanner.errors import ScanError
+
 SPLIT = 64 << 20
 SNIFF = 8000
 GZIP_PIECE = 256 << 10
@@ -89,7 +91,7 @@ def plan(paths: list[str]) -> tuple[list[Task], list[Skip]]:
         elif root.is_symlink():
             skips.append(Skip(arg, "broken-symlink", f"{arg}: broken symlink, skipped"))
         else:
-            skips.append(Skip(arg, "error", f"{arg}: no such file or directory"))
+            raise ScanError(f"{arg}: no such file or directory")
     return tasks, skips
 
 
