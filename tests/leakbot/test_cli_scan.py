@@ -69,9 +69,9 @@ def test_usage_errors_exit_two(tmp_path, capsys):
     assert main(["scan", str(tmp_path), "--format", "xml"]) == 2
     assert main([]) == 2
     assert main(["scan", str(tmp_path), "--jobs", "0"]) == 2
+    assert "--jobs must be at least 1" in capsys.readouterr().err
     assert main(["scan", str(tmp_path / "typo")]) == 2
     assert f"{tmp_path / 'typo'}: no such file or directory" in capsys.readouterr().err
-    assert "--jobs must be at least 1" in capsys.readouterr().err
 
 
 def test_help_shows_examples(capsys):
