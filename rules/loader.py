@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -21,9 +23,11 @@ _RULE_KEYS = {
     "description",
     "pattern",
     "keywords",
+    "keyword_patterns",
     "entropy",
     "attribution",
     "context",
+    "context_lines",
     "foreign_context",
     "role",
     "partners",
@@ -44,6 +48,25 @@ def compile_pattern(pattern: str, where: str) -> regex.Pattern[bytes]:
         return regex.compile(expand_macros(pattern).encode(), regex.VERSION0)
     except (regex.error, ValueError) as exc:
         raise RuleError(f"{where}: invalid pattern: {exc}") from None
+
+
+def pattern_width(pattern: str) -> int:
+    """The fixed width of a keyword pattern: Hyperscan reports only where matches end."""
+    parser = importlib.import_module("re._parser")  # the stdlib parser knows pattern widths
+    try:
+        low, high = parser.parse(pattern).getwidth()
+    except re.error as exc:
+        raise ValueError(f"invalid keyword pattern {pattern!r}: {exc}") from None
+    if low != high or low == 0:
+        raise ValueError(f"keyword pattern {pattern!r} must have a fixed width")
+    return int(low)
+
+
+def _check_fixed_width(pattern: str, where: str) -> None:
+    try:
+        pattern_width(pattern)
+    except ValueError as exc:
+        raise RuleError(f"{where}: {exc}") from None
 
 
 def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -89,6 +112,12 @@ def rule_from_table(
     foreign = _strings(table, "foreign_context", where) or tuple(
         defaults.get("foreign_context", ())
     )
+    keyword_patterns = _strings(table, "keyword_patterns", where)
+    for kp in keyword_patterns:
+        _check_fixed_width(kp, where)
+    context_lines = table.get("context_lines", 3)
+    if not isinstance(context_lines, int) or not 0 <= context_lines <= 50:
+        raise RuleError(f"{where}: context_lines must be a whole number between 0 and 50")
     if attribution != "self" and not context:
         raise RuleError(f"{where}: attribution {attribution!r} needs 'context' patterns")
     return Rule(
@@ -97,9 +126,11 @@ def rule_from_table(
         description=table["description"],
         pattern=table["pattern"],
         keywords=_strings(table, "keywords", where),
+        keyword_patterns=keyword_patterns,
         entropy=float(entropy),
         attribution=attribution,
         context=context,
+        context_lines=context_lines,
         foreign_context=foreign,
         role=role,
         partners=_strings(table, "partners", where),

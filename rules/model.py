@@ -40,9 +40,13 @@ class Rule:
     description: str
     pattern: str
     keywords: tuple[str, ...] = ()
+    # Fixed-width regexes used like keywords where no literal is selective enough (`sk-` + 7-7-...):
+    # Hyperscan matches them natively; case-sensitive.
+    keyword_patterns: tuple[str, ...] = ()
     entropy: float = 0.0
     attribution: Attribution = "self"
     context: tuple[str, ...] = ()
+    context_lines: int = 3  # how many lines away context still counts (0: the same line)
     foreign_context: tuple[str, ...] = ()
     role: Role = "secret"
     partners: tuple[str, ...] = ()

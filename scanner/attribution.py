@@ -15,6 +15,7 @@ import regex
 from rules import Rule
 
 CONTEXT_BYTES = 1024
+CONTEXT_LINES = 3
 PATH_DISTANCE = 10_000
 
 
@@ -26,7 +27,12 @@ class Attribution:
 
 
 def context_distance(
-    data: bytes, start: int, end: int, pattern: regex.Pattern[bytes] | None, path: bytes
+    data: bytes,
+    start: int,
+    end: int,
+    pattern: regex.Pattern[bytes] | None,
+    path: bytes,
+    horizon: int = CONTEXT_LINES,
 ) -> int | None:
     """Distance in lines from the secret at data[start:end] to the nearest context match."""
     if pattern is None:
@@ -40,11 +46,23 @@ def context_distance(
             distance = data.count(b"\n", end, match.start())
         else:
             continue  # the secret itself is no evidence of its vendor
+        if distance > horizon:
+            continue  # log lines a few lines apart are unrelated events
         if best is None or distance < best:
             best = distance
     if best is None and path and pattern.search(path):
         best = PATH_DISTANCE
     return best
+
+
+def may_have_context(rule: Rule, data: bytes, lo: int, hi: int, path: bytes) -> bool:
+    """A cheap superset test: could any match in data[lo:hi] find this rule's context?"""
+    pattern = rule.compiled_context
+    if pattern is None:
+        return False
+    if pattern.search(data, max(0, lo - CONTEXT_BYTES), min(len(data), hi + CONTEXT_BYTES)):
+        return True
+    return bool(path) and pattern.search(path) is not None
 
 
 def _nearest(distances: dict[str, int]) -> list[str]:
@@ -64,10 +82,10 @@ def attribute(
     ours: dict[str, int] = {}
     foreign: int | None = None
     for rule in rules:
-        d = context_distance(data, start, end, rule.compiled_context, path)
+        d = context_distance(data, start, end, rule.compiled_context, path, rule.context_lines)
         if d is not None and d < ours.get(rule.vendor, d + 1):
             ours[rule.vendor] = d
-        f = context_distance(data, start, end, rule.compiled_foreign, path)
+        f = context_distance(data, start, end, rule.compiled_foreign, path, rule.context_lines)
         if f is not None and (foreign is None or f < foreign):
             foreign = f
     if ours:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import regex
+
 from rules import Rule
 from rules.examples import expand
 from scanner.engine import Engine
@@ -23,6 +25,16 @@ def _claims(finding: Finding, rule: Rule) -> bool:
     return finding.rule_id == rule.id or rule.vendor in finding.candidates
 
 
+def _holds_keyword(rule: Rule, matched: bytes) -> bool:
+    """The keyword pre-filter is sound: every match contains one of the rule's keywords."""
+    if not (rule.keywords or rule.keyword_patterns):
+        return True
+    lowered = matched.lower()
+    return any(k.lower().encode() in lowered for k in rule.keywords) or any(
+        regex.search(p.encode(), matched) for p in rule.keyword_patterns
+    )
+
+
 def check_rules(rules: Iterable[Rule], engine: str = "auto") -> list[Problem]:
     rules = list(rules)
     scanner = Engine(rules, engine)
@@ -37,9 +49,7 @@ def check_rules(rules: Iterable[Rule], engine: str = "auto") -> list[Problem]:
                     problems.append(Problem(rule.id, f"example {n + 1} does not match"))
                 continue
             matches = [m for m in rule.compiled.finditer(text)]
-            if not any(
-                any(k.lower().encode() in m.group().lower() for k in rule.keywords) for m in matches
-            ):
+            if not any(_holds_keyword(rule, m.group()) for m in matches):
                 problems.append(Problem(rule.id, f"example {n + 1}: no match holds a keyword"))
             secrets = {sha256_hex(text[slice(*rule.secret_span(m))]) for m in matches}
             found = scanner.scan(Fragment(text, "<example>"))

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rules import Rule
-from scanner.attribution import attribute
+from rules.loader import pattern_width
+from scanner.attribution import attribute, may_have_context
 from scanner.encodings import base64_forms, decode_run, run_around
 from scanner.filters import looks_real
 from scanner.finding import Finding, fingerprint, redact, sha256_hex
@@ -51,20 +52,25 @@ class Engine:
         self.partners = {r.id: r for r in rules if r.role == "partner"}
         self.keywords: list[Keyword] = []
         self._keyword_rules: list[list[int]] = []
-        index: dict[tuple[bytes, bool], int] = {}
+        index: dict[tuple[bytes, bool, int], int] = {}
         for rule_index, rule in enumerate(self.rules):
             for word in rule.keywords:
                 self._add_keyword(index, Keyword(word.encode()), rule_index)
                 for form in base64_forms(word.encode()):
                     self._add_keyword(index, Keyword(form, caseless=False, base64=True), None)
-        self._unkeyed = [i for i, r in enumerate(self.rules) if not r.keywords]
+            for pattern in rule.keyword_patterns:
+                keyword = Keyword(pattern.encode(), caseless=False, width=pattern_width(pattern))
+                self._add_keyword(index, keyword, rule_index)
+        self._unkeyed = [
+            i for i, r in enumerate(self.rules) if not (r.keywords or r.keyword_patterns)
+        ]
         self._timeouts: Counter[str] = Counter()
         self.matcher = build_matcher(self.keywords, engine)
 
     def _add_keyword(
-        self, index: dict[tuple[bytes, bool], int], kw: Keyword, rule: int | None
+        self, index: dict[tuple[bytes, bool, int], int], kw: Keyword, rule: int | None
     ) -> None:
-        key = (kw.text.lower() if kw.caseless else kw.text, kw.base64)
+        key = (kw.text.lower() if kw.caseless else kw.text, kw.base64, kw.width)
         if key not in index:
             index[key] = len(self.keywords)
             self.keywords.append(kw)
@@ -91,7 +97,7 @@ class Engine:
         runs: set[tuple[int, int]] = set()
         for kw_index, start in self.matcher.find(data):
             keyword = self.keywords[kw_index]
-            end = start + len(keyword.text)
+            end = start + keyword.length
             if keyword.base64:
                 if depth < MAX_DEPTH:
                     runs.add(run_around(data, start, end))
@@ -132,6 +138,8 @@ class Engine:
         if self._timeouts[rule.id] >= MAX_TIMEOUTS:
             return
         for lo, hi in windows:
+            if rule.attribution == "required" and not may_have_context(rule, data, lo, hi, path):
+                continue  # without its context such a match would be dropped anyway
             try:
                 for match in rule.compiled.finditer(data, lo, hi, timeout=timeout):
                     start, end = rule.secret_span(match)

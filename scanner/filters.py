@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from functools import lru_cache
 
 import regex
 
-_PLACEHOLDER_WORDS = (
-    b"xxxx",
-    b"****",
-    b"....",
-    b"your",
-    b"example",
-    b"placeholder",
-    b"redacted",
-    b"dummy",
-    b"changeme",
-    b"replace",
-    b"insert",
-    b"sample",
-    b"abc123",
-    b"123456",
-    b"abcdefgh",
+# Words of documentation and masking, and a character repeated six times (xxxxxx, ******).
+_PLACEHOLDER = regex.compile(
+    rb"(?i)xxxx|\*\*\*\*|\.\.\.\.|your|example|placeholder|redacted|dummy|changeme|replace"
+    rb"|insert|sample|abc123|123456|abcdefgh|(.)\1{5}"
 )
 # Words joined by '_' or '-' (dh_live_reload_interval, YOUR_SECRET_KEY): names, not secrets.
 _IDENTIFIER = regex.compile(rb"^(?:[a-z]+(?:[_-][a-z]+)+|[A-Z]+(?:[_-][A-Z]+)+)$")
-_RUN = regex.compile(rb"(.)\1{5}")
 
 
 def shannon_entropy(data: bytes) -> float:
@@ -37,10 +25,7 @@ def shannon_entropy(data: bytes) -> float:
 
 
 def is_placeholder(secret: bytes) -> bool:
-    lowered = secret.lower()
-    if any(word in lowered for word in _PLACEHOLDER_WORDS):
-        return True
-    return bool(_RUN.search(secret)) or _is_identifier(secret)
+    return _PLACEHOLDER.search(secret) is not None or _is_identifier(secret)
 
 
 def _is_identifier(secret: bytes) -> bool:
@@ -52,5 +37,6 @@ def _is_identifier(secret: bytes) -> bool:
     return vowels >= 0.3 * len(letters)
 
 
+@lru_cache(maxsize=8192)  # logs repeat the same values line after line
 def looks_real(secret: bytes, min_entropy: float) -> bool:
     return not is_placeholder(secret) and shannon_entropy(secret) >= min_entropy

@@ -10,12 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import regex
+
 
 @dataclass(frozen=True)
 class Keyword:
     text: bytes
     caseless: bool = True
     base64: bool = False  # an encoded form: hits mark a base64 run to decode, not a rule window
+    width: int = 0  # > 0: `text` is a fixed-width regex (case-sensitive), not a literal
+
+    @property
+    def length(self) -> int:
+        return self.width or len(self.text)
 
 
 class Matcher(Protocol):
@@ -30,20 +37,24 @@ class PureMatcher:
     name = "regex"
 
     def __init__(self, keywords: list[Keyword]) -> None:
-        self._keywords = [
+        self._literals = [
             (i, k.text.lower() if k.caseless else k.text, k.caseless)
             for i, k in enumerate(keywords)
+            if not k.width
         ]
+        self._patterns = [(i, regex.compile(k.text)) for i, k in enumerate(keywords) if k.width]
 
     def find(self, data: bytes) -> list[tuple[int, int]]:
-        lowered = data.lower() if any(c for _, _, c in self._keywords) else data
+        lowered = data.lower() if any(c for _, _, c in self._literals) else data
         hits = []
-        for index, text, caseless in self._keywords:
+        for index, text, caseless in self._literals:
             haystack = lowered if caseless else data
             pos = haystack.find(text)
             while pos >= 0:
                 hits.append((index, pos))
                 pos = haystack.find(text, pos + 1)
+        for index, pattern in self._patterns:
+            hits.extend((index, m.start()) for m in pattern.finditer(data, overlapped=True))
         hits.sort(key=lambda h: (h[1], h[0]))
         return hits
 
@@ -54,14 +65,13 @@ class HyperscanMatcher:
     def __init__(self, keywords: list[Keyword]) -> None:
         import hyperscan
 
-        self._lengths = [len(k.text) for k in keywords]
+        self._lengths = [k.length for k in keywords]
         self._db: Any = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self._db.compile(
-            expressions=[k.text for k in keywords],
+            expressions=[k.text if k.width else _pcre_literal(k.text) for k in keywords],
             ids=list(range(len(keywords))),
             elements=len(keywords),
             flags=[hyperscan.HS_FLAG_CASELESS if k.caseless else 0 for k in keywords],
-            literal=True,
         )
 
     def find(self, data: bytes) -> list[tuple[int, int]]:
@@ -75,6 +85,11 @@ class HyperscanMatcher:
             self._db.scan(data, match_event_handler=on_match)
         hits.sort(key=lambda h: (h[1], h[0]))
         return hits
+
+
+def _pcre_literal(text: bytes) -> bytes:
+    """Escape every non-alphanumeric byte: PCRE reads a backslash before one as that byte."""
+    return b"".join(bytes([c]) if chr(c).isalnum() else b"\\" + bytes([c]) for c in text)
 
 
 def hyperscan_available() -> bool:
