@@ -62,7 +62,15 @@ def may_have_context(rule: Rule, data: bytes, lo: int, hi: int, path: bytes) -> 
         return False
     if pattern.search(data, max(0, lo - CONTEXT_BYTES), min(len(data), hi + CONTEXT_BYTES)):
         return True
-    return bool(path) and pattern.search(path) is not None
+    return has_path_context(rule, path)
+
+
+def has_path_context(rule: Rule, path: bytes) -> bool:
+    return (
+        bool(path)
+        and rule.compiled_context is not None
+        and bool(rule.compiled_context.search(path))
+    )
 
 
 def _nearest(distances: dict[str, int]) -> list[str]:

@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rules import Rule
-from rules.loader import pattern_width
-from scanner.attribution import attribute, may_have_context
-from scanner.encodings import base64_forms, decode_run, run_around
+from scanner.attribution import attribute, has_path_context, may_have_context
+from scanner.encodings import decode_run, run_around
 from scanner.filters import looks_real
 from scanner.finding import Finding, fingerprint, redact, sha256_hex
 from scanner.fragment import Fragment
-from scanner.matcher import Keyword, build_matcher
+from scanner.keywords import build_table, context_near
+from scanner.matcher import build_matcher, hyperscan_available
 
 WINDOW_BEFORE = 128
 WINDOW_AFTER = 384
@@ -50,33 +50,13 @@ class Engine:
     def __init__(self, rules: Iterable[Rule], engine: str = "auto") -> None:
         self.rules = [r for r in rules if r.role == "secret"]
         self.partners = {r.id: r for r in rules if r.role == "partner"}
-        self.keywords: list[Keyword] = []
-        self._keyword_rules: list[list[int]] = []
-        index: dict[tuple[bytes, bool, int], int] = {}
-        for rule_index, rule in enumerate(self.rules):
-            for word in rule.keywords:
-                self._add_keyword(index, Keyword(word.encode()), rule_index)
-                for form in base64_forms(word.encode()):
-                    self._add_keyword(index, Keyword(form, caseless=False, base64=True), None)
-            for pattern in rule.keyword_patterns:
-                keyword = Keyword(pattern.encode(), caseless=False, width=pattern_width(pattern))
-                self._add_keyword(index, keyword, rule_index)
-        self._unkeyed = [
-            i for i, r in enumerate(self.rules) if not (r.keywords or r.keyword_patterns)
-        ]
+        use_hyperscan = engine == "hyperscan" or (engine == "auto" and hyperscan_available())
+        self.table = build_table(self.rules, with_context=use_hyperscan)
+        self.keywords = self.table.keywords
+        self.matcher = build_matcher(self.keywords, "hyperscan" if use_hyperscan else "regex")
         self._timeouts: Counter[str] = Counter()
-        self.matcher = build_matcher(self.keywords, engine)
-
-    def _add_keyword(
-        self, index: dict[tuple[bytes, bool, int], int], kw: Keyword, rule: int | None
-    ) -> None:
-        key = (kw.text.lower() if kw.caseless else kw.text, kw.base64, kw.width)
-        if key not in index:
-            index[key] = len(self.keywords)
-            self.keywords.append(kw)
-            self._keyword_rules.append([])
-        if rule is not None and rule not in self._keyword_rules[index[key]]:
-            self._keyword_rules[index[key]].append(rule)
+        self._lengths = [k.length for k in self.keywords]
+        self._base64 = frozenset(i for i, k in enumerate(self.keywords) if k.base64)
 
     # -- public -------------------------------------------------------------------------------
 
@@ -95,17 +75,30 @@ class Engine:
     def _scan(self, data: bytes, path: bytes, depth: int, notes: list[str]) -> list[_Hit]:
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
         runs: set[tuple[int, int]] = set()
-        for kw_index, start in self.matcher.find(data):
-            keyword = self.keywords[kw_index]
-            end = start + keyword.length
-            if keyword.base64:
+        found, context_ends = self.matcher.find(data)
+        context_of = self.table.context_of
+        rules_of = self.table.rules_of
+        lengths = self._lengths
+        path_context: dict[int, bool] = {}
+        for kw_index, start in found:
+            end = start + lengths[kw_index]
+            if kw_index in self._base64:
                 if depth < MAX_DEPTH:
                     runs.add(run_around(data, start, end))
                 continue
-            window = _line_window(data, start, end)
-            for rule_index in self._keyword_rules[kw_index]:
+            window = None
+            for rule_index in rules_of[kw_index]:
+                if rule_index in context_of and not context_near(
+                    context_ends[context_of[rule_index]], start, end
+                ):
+                    if rule_index not in path_context:
+                        path_context[rule_index] = has_path_context(self.rules[rule_index], path)
+                    if not path_context[rule_index]:
+                        continue  # a `required` rule with no context in reach: dropped anyway
+                if window is None:
+                    window = _line_window(data, start, end)
                 windows[rule_index].append(window)
-        for rule_index in self._unkeyed:
+        for rule_index in self.table.unkeyed:
             windows[rule_index].append((0, len(data)))
 
         spans: dict[tuple[int, int], list[Rule]] = defaultdict(list)

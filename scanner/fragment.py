@@ -22,6 +22,7 @@ class Fragment:
     offset: int = 0
     line_map: list[int] | None = None  # a diff: local line index -> line number in the new file
     commit: str | None = None
+    owned_newlines: int = 0  # newlines in [own_start, own_end), counted once by the stream
 
     def owns(self, pos: int) -> bool:
         end = len(self.data) if self.own_end < 0 else self.own_end

@@ -19,6 +19,8 @@ class Keyword:
     caseless: bool = True
     base64: bool = False  # an encoded form: hits mark a base64 run to decode, not a rule window
     width: int = 0  # > 0: `text` is a fixed-width regex (case-sensitive), not a literal
+    # A context pattern (Hyperscan only): any width; the hit's position is where it ends.
+    context: bool = False
 
     @property
     def length(self) -> int:
@@ -28,8 +30,9 @@ class Keyword:
 class Matcher(Protocol):
     name: str
 
-    def find(self, data: bytes) -> list[tuple[int, int]]:
-        """All hits as (keyword index, start offset), overlapping ones included, sorted."""
+    def find(self, data: bytes) -> tuple[list[tuple[int, int]], dict[int, list[int]]]:
+        """All keyword hits as (keyword index, start offset), overlapping ones included, in no
+        particular order; and for each context keyword the sorted offsets where matches end."""
         ...
 
 
@@ -40,11 +43,11 @@ class PureMatcher:
         self._literals = [
             (i, k.text.lower() if k.caseless else k.text, k.caseless)
             for i, k in enumerate(keywords)
-            if not k.width
+            if not (k.width or k.context)
         ]
         self._patterns = [(i, regex.compile(k.text)) for i, k in enumerate(keywords) if k.width]
 
-    def find(self, data: bytes) -> list[tuple[int, int]]:
+    def find(self, data: bytes) -> tuple[list[tuple[int, int]], dict[int, list[int]]]:
         lowered = data.lower() if any(c for _, _, c in self._literals) else data
         hits = []
         for index, text, caseless in self._literals:
@@ -55,8 +58,7 @@ class PureMatcher:
                 pos = haystack.find(text, pos + 1)
         for index, pattern in self._patterns:
             hits.extend((index, m.start()) for m in pattern.finditer(data, overlapped=True))
-        hits.sort(key=lambda h: (h[1], h[0]))
-        return hits
+        return hits, {}
 
 
 class HyperscanMatcher:
@@ -65,26 +67,32 @@ class HyperscanMatcher:
     def __init__(self, keywords: list[Keyword]) -> None:
         import hyperscan
 
-        self._lengths = [k.length for k in keywords]
+        self._lengths = [0 if k.context else k.length for k in keywords]
+        self._contexts = [i for i, k in enumerate(keywords) if k.context]
         self._db: Any = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self._db.compile(
-            expressions=[k.text if k.width else _pcre_literal(k.text) for k in keywords],
+            expressions=[
+                k.text if k.width or k.context else _pcre_literal(k.text) for k in keywords
+            ],
             ids=list(range(len(keywords))),
             elements=len(keywords),
             flags=[hyperscan.HS_FLAG_CASELESS if k.caseless else 0 for k in keywords],
         )
 
-    def find(self, data: bytes) -> list[tuple[int, int]]:
+    def find(self, data: bytes) -> tuple[list[tuple[int, int]], dict[int, list[int]]]:
         hits: list[tuple[int, int]] = []
+        contexts: dict[int, list[int]] = {i: [] for i in self._contexts}
         lengths = self._lengths
 
         def on_match(index: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
-            hits.append((index, end - lengths[index]))
+            if index in contexts:
+                contexts[index].append(end)  # Hyperscan reports in order of match end
+            else:
+                hits.append((index, end - lengths[index]))
 
         if data:
             self._db.scan(data, match_event_handler=on_match)
-        hits.sort(key=lambda h: (h[1], h[0]))
-        return hits
+        return hits, contexts
 
 
 def _pcre_literal(text: bytes) -> bytes:

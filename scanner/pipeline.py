@@ -64,13 +64,13 @@ def scan_task(engine: Engine, task: Task, stdin: BinaryIO | None = None) -> _Tas
             for fragment in fragments(
                 read, task.path, start=task.start, limit=task.end, left_context=reader.left_context
             ):
-                owned = fragment.data[fragment.own_start : fragment.own_end]
+                owned = fragment.own_end - fragment.own_start
                 if first and task.start == 0 and b"\0" in fragment.data[:SNIFF]:
-                    return _TaskResult(task, [], [], len(owned), 0, binary=True)
+                    return _TaskResult(task, [], [], owned, 0, binary=True)
                 first = False
                 findings.extend(engine.scan(fragment, notes))
-                total += len(owned)
-                newlines += owned.count(b"\n")
+                total += owned
+                newlines += fragment.owned_newlines
     except GzipDamaged as exc:
         notes.append(f"{task.path}: damaged gzip ({exc}); scanned the first {total} bytes")
         return _TaskResult(task, findings, notes, total, newlines, failed=True)

@@ -47,21 +47,22 @@ def fragments(
             own_hi = _cut(buf, own_lo - base, len(buf) - CONTEXT) + base
             if own_hi <= own_lo:
                 continue  # a single line longer than the buffer tail: read more first
-        line_head = buf.rfind(b"\n", 0, own_lo - base) + 1
+        lo, hi = own_lo - base, own_hi - base
+        newlines = buf.count(b"\n", lo, hi)
+        line_head = buf.rfind(b"\n", 0, lo) + 1
         yield Fragment(
-            data=bytes(buf),
+            data=buf,
             path=path,
-            own_start=own_lo - base,
-            own_end=own_hi - base,
+            own_start=lo,
+            own_end=hi,
             line_at_own_start=line,
             line_start_offset=line_start if line_head == 0 else base + line_head,
             offset=base,
+            owned_newlines=newlines,
         )
-        owned = buf[own_lo - base : own_hi - base]
-        newlines = owned.count(b"\n")
         if newlines:
             line += newlines
-            line_start = own_lo + owned.rfind(b"\n") + 1
+            line_start = base + buf.rfind(b"\n", lo, hi) + 1
         keep = max(0, own_hi - base - CONTEXT)
         buf, base, own_lo = buf[keep:], base + keep, own_hi
         if limit is not None and own_lo >= limit:
