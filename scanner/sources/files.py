@@ -107,10 +107,22 @@ def _plan_file(path: Path, shown: str, tasks: list[Task], skips: list[Skip]) -> 
         skips.append(Skip(shown, "error", f"{shown}: cannot read: {exc.strerror}"))
         return
     if head == GZIP_MAGIC:
-        tasks.append(Task(shown, str(path), "gzip", size=info.st_size))
+        tasks.append(Task(shown, str(path), "gzip", size=_gzip_size(path, info.st_size)))
         return
     for start, end in _ranges(path, info.st_size):
         tasks.append(Task(shown, str(path), "plain", start, end, info.st_size))
+
+
+def _gzip_size(path: Path, compressed: int) -> int:
+    """The uncompressed size from the gzip trailer (modulo 4 GiB; a guess for scheduling and
+    progress only), never less than the compressed size."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(0, compressed - 4))
+            isize = int.from_bytes(fh.read(4), "little")
+    except OSError:
+        return compressed
+    return max(isize, compressed)
 
 
 def _ranges(path: Path, size: int) -> list[tuple[int, int | None]]:

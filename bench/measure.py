@@ -1,0 +1,61 @@
+"""Run a command, measure its wall time and peak memory (RSS of the process tree's largest member)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class Run:
+    tool: str
+    seconds: float
+    peak_mb: float
+    exit_code: int
+    findings: int | None = None
+
+
+def measure(tool: str, argv: list[str], *, cwd: str | None = None, timeout: float = 3600) -> Run:
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = started + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.005)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.stderr is not None:
+        proc.stderr.close()
+    return Run(tool, seconds, usage.ru_maxrss / 1024, proc.returncode)
+
+
+def available(tool: str) -> bool:
+    return shutil.which(tool) is not None
+
+
+def best_of(runs: int, tool: str, argv: list[str], **kw: object) -> Run:
+    results = [measure(tool, argv, **kw) for _ in range(runs)]  # type: ignore[arg-type]
+    return min(results, key=lambda r: r.seconds)
+
+
+def print_table(results: list[Run], size_bytes: int, reference: str = "leakbot") -> None:
+    ref = next((r for r in results if r.tool == reference), None)
+    print(f"{'tool':<12}{'wall s':>9}{'MB/s':>9}{'peak MB':>9}{'findings':>10}{'x leakbot':>11}")
+    for r in results:
+        rate = size_bytes / (1 << 20) / r.seconds if r.seconds else 0.0
+        ratio = f"{r.seconds / ref.seconds:.2f}" if ref and ref.seconds else "-"
+        found = "-" if r.findings is None else str(r.findings)
+        print(f"{r.tool:<12}{r.seconds:>9.2f}{rate:>9.0f}{r.peak_mb:>9.0f}{found:>10}{ratio:>11}")
+    if ref:
+        for r in results:
+            if r.tool != reference and r.seconds:
+                print(f"leakbot time / {r.tool} time = {ref.seconds / r.seconds:.3f}")
