@@ -7,9 +7,9 @@ import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from scanner.engine import Engine
 from scanner.finding import Finding
@@ -53,7 +53,12 @@ class _TaskResult:
     failed: bool = False
 
 
-def scan_task(engine: Engine, task: Task, stdin: BinaryIO | None = None) -> _TaskResult:
+def scan_task(
+    engine: Engine,
+    task: Task,
+    stdin: BinaryIO | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+) -> _TaskResult:
     findings: list[Finding] = []
     notes: list[str] = []
     total = newlines = 0
@@ -71,6 +76,8 @@ def scan_task(engine: Engine, task: Task, stdin: BinaryIO | None = None) -> _Tas
                 findings.extend(engine.scan(fragment, notes))
                 total += owned
                 newlines += fragment.owned_newlines
+                if on_bytes:
+                    on_bytes(owned)
     except GzipDamaged as exc:
         notes.append(f"{task.path}: damaged gzip ({exc}); scanned the first {total} bytes")
         return _TaskResult(task, findings, notes, total, newlines, failed=True)
@@ -86,11 +93,17 @@ def scan_bytes(engine: Engine, data: bytes, path: str) -> list[Finding]:
 
 
 _WORKER_ENGINE: Engine | None = None
+_WORKER_BYTES: Any = None  # a shared counter the workers add to, for the progress bar
 
 
 def _worker(task: Task) -> _TaskResult:
     assert _WORKER_ENGINE is not None
-    return scan_task(_WORKER_ENGINE, task)
+    return scan_task(_WORKER_ENGINE, task, on_bytes=_count_shared)
+
+
+def _count_shared(n: int) -> None:
+    with _WORKER_BYTES.get_lock():
+        _WORKER_BYTES.value += n
 
 
 def run_scan(
@@ -132,30 +145,51 @@ def _execute(
     stdin: BinaryIO,
 ) -> list[_TaskResult]:
     jobs = jobs or os.cpu_count() or 1
-    done = 0
     results: list[_TaskResult] = []
     pooled = [t for t in tasks if t.kind != "stdin"]
     inline = [t for t in tasks if t.kind == "stdin"]
     if jobs <= 1 or total < INLINE_BYTES or len(pooled) < 2 or "fork" not in _methods():
         inline, pooled = tasks, []
-    for task in inline:
-        results.append(scan_task(engine, task, stdin))
-        done += _task_bytes(task)
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
         if progress:
-            progress(done, total)
+            progress(done, max(total, done))
+
+    for task in inline:
+        results.append(scan_task(engine, task, stdin, advance))
     if pooled:
-        global _WORKER_ENGINE
-        _WORKER_ENGINE = engine  # inherited by the forked workers, compiled once
-        context = multiprocessing.get_context("fork")
-        pooled.sort(key=_task_bytes, reverse=True)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(pooled)), mp_context=context) as pool:
-            futures = [pool.submit(_worker, t) for t in pooled]
-            for future in as_completed(futures):
-                res = future.result()
-                results.append(res)
-                done += _task_bytes(res.task)
-                if progress:
-                    progress(done, total)
+        # Inline work (stdin) is done by now; the pool's bytes come on top of it.
+        offset = done
+        shifted = (lambda d, t: progress(offset + d, offset + t)) if progress else None
+        results.extend(_run_pool(engine, pooled, jobs, total - offset, shifted))
+    if progress:
+        progress(total, total)
+    return results
+
+
+def _run_pool(
+    engine: Engine,
+    tasks: list[Task],
+    jobs: int,
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[_TaskResult]:
+    global _WORKER_ENGINE, _WORKER_BYTES
+    context = multiprocessing.get_context("fork")
+    _WORKER_ENGINE = engine  # inherited by the forked workers, compiled once
+    _WORKER_BYTES = context.Value("q", 0)
+    tasks = sorted(tasks, key=_task_bytes, reverse=True)
+    results: list[_TaskResult] = []
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+        pending = {pool.submit(_worker, t) for t in tasks}
+        while pending:
+            finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            results.extend(f.result() for f in finished)
+            if progress:
+                progress(_WORKER_BYTES.value, max(total, _WORKER_BYTES.value))
     return results
 
 
