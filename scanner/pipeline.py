@@ -18,6 +18,8 @@ from scanner.sources.files import SNIFF, GzipDamaged, Reader, Task, plan
 from scanner.sources.stream import fragments
 
 INLINE_BYTES = 8 << 20  # below this much input, process start-up costs more than it saves
+BATCH_BYTES = 4 << 20  # a work unit for a worker process: this many bytes...
+BATCH_FILES = 512  # ...or this many files, whichever comes first
 
 Progress = Callable[[int], None]
 
@@ -96,9 +98,26 @@ _WORKER_ENGINE: Engine | None = None
 _WORKER_BYTES: Any = None  # a shared counter the workers add to, for the progress bar
 
 
-def _worker(task: Task) -> _TaskResult:
-    assert _WORKER_ENGINE is not None
-    return scan_task(_WORKER_ENGINE, task, on_bytes=_count_shared)
+def _worker(batch: list[Task]) -> list[_TaskResult]:
+    engine = _WORKER_ENGINE
+    assert engine is not None
+    return [scan_task(engine, task, on_bytes=_count_shared) for task in batch]
+
+
+def _batches(tasks: list[Task]) -> list[list[Task]]:
+    """Group small files into work units: a future per file costs more than scanning it."""
+    batches: list[list[Task]] = []
+    current: list[Task] = []
+    size = 0
+    for task in sorted(tasks, key=_task_bytes, reverse=True):
+        current.append(task)
+        size += _task_bytes(task)
+        if size >= BATCH_BYTES or len(current) >= BATCH_FILES:
+            batches.append(current)
+            current, size = [], 0
+    if current:
+        batches.append(current)
+    return batches
 
 
 def _count_shared(n: int) -> None:
@@ -181,13 +200,14 @@ def _run_pool(
     context = multiprocessing.get_context("fork")
     _WORKER_ENGINE = engine  # inherited by the forked workers, compiled once
     _WORKER_BYTES = context.Value("q", 0)
-    tasks = sorted(tasks, key=_task_bytes, reverse=True)
+    batches = _batches(tasks)
     results: list[_TaskResult] = []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        pending = {pool.submit(_worker, t) for t in tasks}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context) as pool:
+        pending = {pool.submit(_worker, batch) for batch in batches}
         while pending:
             finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-            results.extend(f.result() for f in finished)
+            for future in finished:
+                results.extend(future.result())
             if progress:
                 progress(_WORKER_BYTES.value, max(total, _WORKER_BYTES.value))
     return results
