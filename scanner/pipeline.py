@@ -150,7 +150,7 @@ def run_scan(
 def _task_bytes(task: Task) -> int:
     if task.kind == "stdin":
         return 0
-    if task.kind == "gzip":
+    if task.kind in ("gzip", "file"):
         return task.size
     return (task.end if task.end is not None else task.size) - task.start
 

@@ -24,7 +24,7 @@ GZIP_PIECE = 256 << 10
 GZIP_MAGIC = b"\x1f\x8b"
 SKIP_DIRS = frozenset({".git"})
 
-Kind = Literal["plain", "gzip", "stdin"]
+Kind = Literal["file", "plain", "gzip", "stdin"]  # file: plain or gzip, sniffed when read
 
 
 @dataclass(frozen=True)
@@ -44,31 +44,43 @@ class Skip:
     note: str | None = None
 
 
-def _symlink_skip(path: Path, shown: str, root: Path) -> Skip:
+def _symlink_skip(path: str, root: Path) -> Skip:
     try:
-        target = path.resolve(strict=True)
+        target = Path(path).resolve(strict=True)
     except (OSError, RuntimeError):
-        return Skip(shown, "broken-symlink", f"{shown}: broken symlink, skipped")
+        return Skip(path, "broken-symlink", f"{path}: broken symlink, skipped")
     if not target.is_relative_to(root.resolve()):
-        return Skip(shown, "outside", f"{shown}: symlink points outside the tree, not followed")
-    return Skip(shown, "symlink")
+        return Skip(path, "outside", f"{path}: symlink points outside the tree, not followed")
+    return Skip(path, "symlink")
 
 
-def walk(root: Path) -> Iterator[Path | Skip]:
-    """Regular files under root (sorted), and a Skip for each symlink or unreadable directory."""
-    errors: list[OSError] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        for name in sorted(filenames):
-            path = Path(dirpath, name)
-            if path.is_symlink():
-                yield _symlink_skip(path, str(path), root)
+def walk(root: Path) -> Iterator[tuple[str, os.stat_result] | Skip]:
+    """Regular files under root in name order, with their stat; a Skip for anything else."""
+    stack = [
+        "" if str(root) == "." else str(root)
+    ]  # as Path shows it: "src/a.py", not "./src/a.py"
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder or ".") as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            yield Skip(folder, "error", f"{folder}: cannot read directory: {exc.strerror}")
+            continue
+        subdirs = []
+        for entry in entries:
+            path = os.path.join(folder, entry.name)
+            if entry.is_symlink():
+                yield _symlink_skip(path, root)
+            elif entry.is_dir(follow_symlinks=False):
+                if entry.name not in SKIP_DIRS:
+                    subdirs.append(path)
             else:
-                yield path
-        while errors:
-            err = errors.pop()
-            where = err.filename or dirpath
-            yield Skip(str(where), "error", f"{where}: cannot read directory: {err.strerror}")
+                try:
+                    yield path, entry.stat(follow_symlinks=False)
+                except OSError as exc:
+                    yield Skip(path, "error", f"{path}: cannot read: {exc.strerror}")
+        stack.extend(reversed(subdirs))
 
 
 def plan(paths: list[str]) -> tuple[list[Task], list[Skip]]:
@@ -85,9 +97,9 @@ def plan(paths: list[str]) -> tuple[list[Task], list[Skip]]:
                 if isinstance(item, Skip):
                     skips.append(item)
                 else:
-                    _plan_file(item, str(item), tasks, skips)
+                    _plan_file(item[0], item[0], item[1], tasks, skips)
         elif root.exists():
-            _plan_file(root, arg, tasks, skips)
+            _plan_file(arg, arg, root.stat(), tasks, skips)
         elif root.is_symlink():
             skips.append(Skip(arg, "broken-symlink", f"{arg}: broken symlink, skipped"))
         else:
@@ -95,22 +107,27 @@ def plan(paths: list[str]) -> tuple[list[Task], list[Skip]]:
     return tasks, skips
 
 
-def _plan_file(path: Path, shown: str, tasks: list[Task], skips: list[Skip]) -> None:
+def _plan_file(
+    path: str, shown: str, info: os.stat_result, tasks: list[Task], skips: list[Skip]
+) -> None:
+    """Small files are sniffed for gzip by the worker that reads them; big ones here, to split."""
+    if not stat.S_ISREG(info.st_mode):
+        skips.append(Skip(shown, "special", f"{shown}: not a regular file, skipped"))
+        return
+    if info.st_size <= SPLIT and not path.endswith(".gz"):
+        tasks.append(Task(shown, path, "file", size=info.st_size))
+        return
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            skips.append(Skip(shown, "special", f"{shown}: not a regular file, skipped"))
-            return
         with open(path, "rb") as fh:
             head = fh.read(2)
     except OSError as exc:
         skips.append(Skip(shown, "error", f"{shown}: cannot read: {exc.strerror}"))
         return
     if head == GZIP_MAGIC:
-        tasks.append(Task(shown, str(path), "gzip", size=_gzip_size(path, info.st_size)))
+        tasks.append(Task(shown, path, "gzip", size=_gzip_size(Path(path), info.st_size)))
         return
-    for start, end in _ranges(path, info.st_size):
-        tasks.append(Task(shown, str(path), "plain", start, end, info.st_size))
+    for start, end in _ranges(Path(path), info.st_size):
+        tasks.append(Task(shown, path, "plain", start, end, info.st_size))
 
 
 def _gzip_size(path: Path, compressed: int) -> int:
@@ -156,6 +173,12 @@ class Reader:
             assert self._stdin is not None
             return self._stdin.read
         self._fh = open(task.fs_path, "rb")
+        if task.kind == "file":
+            gzipped = self._fh.read(2) == GZIP_MAGIC
+            self._fh.seek(0)
+            if gzipped:
+                self._fh = gzip.GzipFile(fileobj=self._fh, mode="rb")  # type: ignore[assignment]
+                return self._read_gzip
         if task.kind == "gzip":
             self._fh = gzip.GzipFile(fileobj=self._fh, mode="rb")  # type: ignore[assignment]
             return self._read_gzip
