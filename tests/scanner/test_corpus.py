@@ -4,6 +4,7 @@ Hyperscan and pure-regex paths give identical findings."""
 from __future__ import annotations
 
 from rules import builtin_rules
+from scanner import pipeline
 from scanner.engine import Engine
 from scanner.pipeline import run_scan
 from tests.corpus import build
@@ -30,11 +31,17 @@ def test_engines_give_identical_findings(tmp_path, keys):
     assert reports[0] == reports[1]
 
 
-def test_parallel_scan_matches_inline_scan(tmp_path, keys):
+def test_parallel_scan_matches_inline_scan(tmp_path, keys, monkeypatch):
     build(tmp_path, keys)
-    inline = [f.to_dict() for f in _scan(tmp_path, "auto", jobs=1).findings]
-    pooled = [f.to_dict() for f in _scan(tmp_path, "auto", jobs=2).findings]
-    assert inline == pooled
+    inline = _scan(tmp_path, "auto", jobs=1)
+    monkeypatch.setattr(pipeline, "INLINE_BYTES", 0)  # force the process pool...
+    monkeypatch.setattr(pipeline, "BATCH_FILES", 3)  # ...with several work units
+    progress = []
+    pooled = run_scan(Engine(builtin_rules()), [str(tmp_path)], jobs=2,
+                      progress=lambda done, total: progress.append((done, total)))  # fmt: skip
+    assert [f.to_dict() for f in inline.findings] == [f.to_dict() for f in pooled.findings]
+    assert inline.stats == pooled.stats and inline.notes == pooled.notes
+    assert progress[-1][0] == progress[-1][1] > 0
 
 
 def test_pairs_carry_their_partner_hash(tmp_path, keys):

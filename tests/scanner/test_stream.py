@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rules import builtin_rules
+from scanner import pipeline
 from scanner.engine import Engine
 from scanner.fragment import Fragment
 from scanner.pipeline import run_scan
@@ -71,6 +72,7 @@ def test_split_ranges_give_exact_line_numbers(tmp_path, keys, monkeypatch):
     path.write_text("\n".join(lines) + "\n")
     tasks, _ = files.plan([str(path)])
     assert len(tasks) > 10
+    monkeypatch.setattr(pipeline, "INLINE_BYTES", 0)  # jobs=2 really uses the pool
     engine = Engine(builtin_rules())
     for jobs in (1, 2):
         result = run_scan(engine, [str(path)], jobs=jobs)
