@@ -13,6 +13,7 @@ from leakbot.commands import baseline, rules_cmd, scan
 from leakbot.errors import ConfigError, UsageError
 from rules import RuleError
 from scanner.errors import ScanError
+from scanner.version import tool_version
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 
@@ -28,15 +29,6 @@ exit codes: 0 clean, 1 findings, 2 usage or config error, 3 unexpected error
 """
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("leakbot")
-    except PackageNotFoundError:
-        return "0.0.0"
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leakbot",
@@ -44,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"leakbot {_version()}")
+    parser.add_argument("--version", action="version", version=f"leakbot {tool_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     scan.register(sub)
     baseline.register(sub)

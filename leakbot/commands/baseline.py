@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from leakbot.commands import add_command
 from leakbot.commands.scan import prepare
 from leakbot.progress import progress_bar
 from scanner.allow import apply_allowlists, load_baseline, write_baseline
@@ -21,20 +22,10 @@ examples:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "baseline",
-        help="create or update a baseline of known findings",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = add_command(sub, "baseline", "create or update a baseline of known findings", EPILOG)
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     for name in ("create", "update"):
-        a = actions.add_parser(
-            name,
-            help=f"{name} a baseline file",
-            epilog=EPILOG,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
+        a = add_command(actions, name, f"{name} a baseline file", EPILOG)
         a.add_argument("paths", nargs="*", default=["."], metavar="PATH")
         a.add_argument("-o", "--output", default=".leakbot-baseline.json", metavar="FILE")
         a.add_argument("--config", metavar="FILE")

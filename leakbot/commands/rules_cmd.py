@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from leakbot import config as config_mod
+from leakbot.commands import add_command
 from scanner.checker import check_rules
 
 EPILOG = """\
@@ -16,20 +17,13 @@ examples:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "rules",
-        help="list the rules or prove them on their examples",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = add_command(sub, "rules", "list the rules or prove them on their examples", EPILOG)
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     for name, func, text in (
         ("list", run_list, "one line per rule"),
         ("check", run_check, "check every rule's examples"),
     ):
-        a = actions.add_parser(
-            name, help=text, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
-        )
+        a = add_command(actions, name, text, EPILOG)
         a.add_argument("--config", metavar="FILE", help="config file (default: .leakbot.toml)")
         a.add_argument("--engine", choices=["auto", "hyperscan", "regex"], default="auto")
         a.set_defaults(func=func)

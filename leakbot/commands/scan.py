@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from leakbot import config as config_mod
+from leakbot.commands import add_command
 from leakbot.errors import UsageError
 from leakbot.progress import progress_bar
 from scanner.allow import apply_allowlists, load_baseline
@@ -53,21 +54,13 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "scan",
-        help="scan files, directories, logs (.gz too) or stdin (-)",
-        epilog=SCAN_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = add_command(
+        sub, "scan", "scan files, directories, logs (.gz too) or stdin (-)", SCAN_EPILOG
     )
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files, folders or -")
     add_output_options(p)
     p.set_defaults(func=run)
-    d = sub.add_parser(
-        "diff",
-        help="scan the added lines of a unified diff (FILE or -)",
-        epilog=DIFF_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    d = add_command(sub, "diff", "scan the added lines of a unified diff (FILE or -)", DIFF_EPILOG)
     d.add_argument("diff", metavar="FILE", help="a unified diff, or - for stdin")
     add_output_options(d)
     d.set_defaults(func=run_diff)

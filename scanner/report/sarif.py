@@ -8,18 +8,10 @@ from urllib.parse import quote
 
 from scanner.finding import Finding
 from scanner.pipeline import ScanResult
+from scanner.version import tool_version
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/leakbot/leakbot"
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("leakbot")
-    except PackageNotFoundError:
-        return "0.0.0"
 
 
 def _uri(path: str) -> str:
@@ -81,7 +73,7 @@ def sarif_dict(result: ScanResult) -> dict[str, Any]:
                 "tool": {
                     "driver": {
                         "name": "leakbot",
-                        "version": _version(),
+                        "version": tool_version(),
                         "informationUri": INFO_URI,
                         "rules": rules,
                     }
