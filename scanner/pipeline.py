@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from scanner.engine import Engine
 from scanner.finding import Finding
 from scanner.fragment import Fragment
+from scanner.pool import can_fork, count_bytes, run_pool, worker_engine
 from scanner.sources.files import SNIFF, GzipDamaged, Reader, Task, plan
 from scanner.sources.stream import fragments
 
@@ -94,14 +93,9 @@ def scan_bytes(engine: Engine, data: bytes, path: str) -> list[Finding]:
     return engine.scan(Fragment(data, path))
 
 
-_WORKER_ENGINE: Engine | None = None
-_WORKER_BYTES: Any = None  # a shared counter the workers add to, for the progress bar
-
-
 def _worker(batch: list[Task]) -> list[_TaskResult]:
-    engine = _WORKER_ENGINE
-    assert engine is not None
-    return [scan_task(engine, task, on_bytes=_count_shared) for task in batch]
+    engine = worker_engine()
+    return [scan_task(engine, task, on_bytes=count_bytes) for task in batch]
 
 
 def _batches(tasks: list[Task]) -> list[list[Task]]:
@@ -118,11 +112,6 @@ def _batches(tasks: list[Task]) -> list[list[Task]]:
     if current:
         batches.append(current)
     return batches
-
-
-def _count_shared(n: int) -> None:
-    with _WORKER_BYTES.get_lock():
-        _WORKER_BYTES.value += n
 
 
 def run_scan(
@@ -167,7 +156,7 @@ def _execute(
     results: list[_TaskResult] = []
     pooled = [t for t in tasks if t.kind != "stdin"]
     inline = [t for t in tasks if t.kind == "stdin"]
-    if jobs <= 1 or total < INLINE_BYTES or len(pooled) < 2 or "fork" not in _methods():
+    if jobs <= 1 or total < INLINE_BYTES or len(pooled) < 2 or not can_fork():
         inline, pooled = tasks, []
     done = 0
 
@@ -183,38 +172,10 @@ def _execute(
         # Inline work (stdin) is done by now; the pool's bytes come on top of it.
         offset = done
         shifted = (lambda d, t: progress(offset + d, offset + t)) if progress else None
-        results.extend(_run_pool(engine, pooled, jobs, total - offset, shifted))
+        results.extend(run_pool(engine, _worker, _batches(pooled), jobs, total - offset, shifted))
     if progress:
         progress(total, total)
     return results
-
-
-def _run_pool(
-    engine: Engine,
-    tasks: list[Task],
-    jobs: int,
-    total: int,
-    progress: Callable[[int, int], None] | None,
-) -> list[_TaskResult]:
-    global _WORKER_ENGINE, _WORKER_BYTES
-    context = multiprocessing.get_context("fork")
-    _WORKER_ENGINE = engine  # inherited by the forked workers, compiled once
-    _WORKER_BYTES = context.Value("q", 0)
-    batches = _batches(tasks)
-    results: list[_TaskResult] = []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context) as pool:
-        pending = {pool.submit(_worker, batch) for batch in batches}
-        while pending:
-            finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-            for future in finished:
-                results.extend(future.result())
-            if progress:
-                progress(_WORKER_BYTES.value, max(total, _WORKER_BYTES.value))
-    return results
-
-
-def _methods() -> Iterable[str]:
-    return multiprocessing.get_all_start_methods()
 
 
 def _merge(results: list[_TaskResult], out: ScanResult) -> None:

@@ -1,0 +1,1 @@
+"""Git sources: whole history at blob speed, pushed ranges, staged changes, incremental scans."""

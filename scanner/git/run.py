@@ -1,0 +1,90 @@
+"""Running git: one place for the environment, errors, and questions about a repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner.errors import ScanError
+
+# Never prompt, never page, never fetch a missing object from a promisor remote behind our back.
+GIT_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_PAGER": "cat",
+    "GIT_NO_LAZY_FETCH": "1",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "LC_ALL": "C",
+}
+
+
+def git_env() -> dict[str, str]:
+    return {**os.environ, **GIT_ENV}
+
+
+def git(repo: str, *args: str, check: bool = True, input: bytes | None = None) -> bytes:
+    """Run `git -C repo args...`; raise ScanError with git's own first line on failure."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", repo, *args], input=input, capture_output=True, env=git_env()
+        )
+    except FileNotFoundError:
+        raise ScanError("git is not installed or not on PATH") from None
+    if check and proc.returncode != 0:
+        first = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ScanError(f"{repo}: git {args[0]} failed: {first[0] if first else proc.returncode}")
+    return proc.stdout
+
+
+def popen(repo: str, *args: str, stdin: int | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        ["git", "-C", repo, *args],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=git_env(),
+    )
+
+
+@dataclass(frozen=True)
+class Repo:
+    path: str  # what the user named, for messages
+    git_dir: str  # absolute: the identity of the repository in the state database
+
+    def run(self, *args: str, check: bool = True, input: bytes | None = None) -> bytes:
+        return git(self.path, *args, check=check, input=input)
+
+    def is_shallow(self) -> bool:
+        return self.run("rev-parse", "--is-shallow-repository").strip() == b"true"
+
+    def is_partial(self) -> bool:
+        pattern = r"^(extensions\.partialclone|remote\..*\.promisor)$"
+        out = self.run("config", "--get-regexp", pattern, check=False)  # fmt: skip
+        return bool(out.strip())
+
+    def has_commits(self) -> bool:
+        return bool(self.run("rev-parse", "--verify", "-q", "HEAD", check=False).strip())
+
+    def ref_tips(self) -> dict[str, str]:
+        """Every ref (branches, tags, remotes, stash) and the commit it points at."""
+        out = self.run("for-each-ref", "--format=%(objectname) %(*objectname) %(refname)")
+        tips = {}
+        for line in out.decode("utf-8", "surrogateescape").splitlines():
+            sha, peeled, name = line.split(" ", 2)
+            tips[name] = peeled or sha
+        return tips
+
+    def refs_containing(self, commit: str) -> list[str]:
+        out = self.run("for-each-ref", f"--contains={commit}", "--format=%(refname)", check=False)
+        return out.decode("utf-8", "surrogateescape").splitlines()
+
+
+def open_repo(path: str) -> Repo:
+    if not Path(path).exists():
+        raise ScanError(f"{path}: no such file or directory")
+    proc = subprocess.run(["git", "-C", path, "rev-parse", "--absolute-git-dir"],
+                          capture_output=True, env=git_env())  # fmt: skip
+    if proc.returncode != 0:
+        raise ScanError(f"{path}: not a git repository")
+    return Repo(path, proc.stdout.decode("utf-8", "surrogateescape").strip())

@@ -1,0 +1,65 @@
+"""Spread work units over forked processes that inherit the compiled engine.
+
+Workers add the bytes they scan to a shared counter; the parent polls it for the progress bar.
+Small jobs, single cores and platforms without fork run inline instead.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any, TypeVar
+
+from scanner.engine import Engine
+
+U = TypeVar("U")
+R = TypeVar("R")
+Progress = Callable[[int, int], None]
+
+_ENGINE: Engine | None = None
+_BYTES: Any = None  # multiprocessing.Value shared with the workers
+
+
+def worker_engine() -> Engine:
+    assert _ENGINE is not None, "worker_engine() outside a pool worker"
+    return _ENGINE
+
+
+def count_bytes(n: int) -> None:
+    """Called by workers as they scan; a no-op outside a pool."""
+    if _BYTES is not None:
+        with _BYTES.get_lock():
+            _BYTES.value += n
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def run_pool(
+    engine: Engine,
+    worker: Callable[[U], list[R]],
+    units: Sequence[U],
+    jobs: int,
+    total: int,
+    progress: Progress | None,
+) -> list[R]:
+    """worker(unit) runs in a child with `worker_engine()` set; results come back in any order."""
+    global _ENGINE, _BYTES
+    context = multiprocessing.get_context("fork")
+    _ENGINE = engine  # inherited by the forked workers: compiled once
+    _BYTES = context.Value("q", 0)
+    results: list[R] = []
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context) as pool:
+            pending = {pool.submit(worker, unit) for unit in units}
+            while pending:
+                finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    results.extend(future.result())
+                if progress:
+                    progress(_BYTES.value, max(total, _BYTES.value))
+    finally:
+        _BYTES = None
+    return results
