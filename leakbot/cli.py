@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from leakbot.commands import baseline, rules_cmd, scan
+from leakbot.commands import baseline, git_cmd, rules_cmd, scan
 from leakbot.errors import ConfigError, UsageError
 from rules import RuleError
 from scanner.errors import ScanError
@@ -23,6 +23,8 @@ examples:
   leakbot scan logs/ --format sarif -o leakbot.sarif
   kubectl logs deploy/api | leakbot scan -
   git diff --cached | leakbot diff -
+  leakbot git                             every commit on every ref of this repository
+  leakbot git --staged                    before you commit
   leakbot rules check
 
 exit codes: 0 clean, 1 findings, 2 usage or config error, 3 unexpected error
@@ -39,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"leakbot {tool_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     scan.register(sub)
+    git_cmd.register(sub)
     baseline.register(sub)
     rules_cmd.register(sub)
     return parser

@@ -40,6 +40,11 @@ class Finding:
     partner_rule_id: str | None = None
     partner_sha256: str | None = None
     commit: str | None = None
+    # Git history: who introduced it, which refs reach it, and where else the same key appears.
+    author: str | None = None
+    date: str | None = None
+    refs: tuple[str, ...] = ()
+    occurrences: list[dict[str, Any]] = field(default_factory=list)
     secret: bytes = field(default=b"", repr=False, compare=False)
 
     def to_dict(self, *, show_secret: bool = False) -> dict[str, Any]:
@@ -64,6 +69,10 @@ class Finding:
         }
         if self.commit:
             out["commit"] = self.commit
+            out["author"] = self.author
+            out["date"] = self.date
+            out["refs"] = list(self.refs)
+            out["occurrences"] = self.occurrences
         if show_secret:
             out["secret"] = self.secret.decode("utf-8", "replace")
         return out

@@ -33,6 +33,18 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+@pytest.fixture(autouse=True)
+def _private_homes(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """State, cache and user config of each test live in its own folders, never in ~."""
+    home = tmp_path_factory.mktemp("home")
+    for name in ("XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    for name in ("LEAKBOT_STATE", "LEAKBOT_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+
+
 class Keys:
     """Token-shaped test strings from a prefix and a seeded random body (never committed)."""
 

@@ -18,7 +18,7 @@ def _paint(text: str, role: str, color: bool) -> str:
 
 def finding_line(f: Finding, *, show_secrets: bool = False, color: bool = False) -> str:
     vendor = f.vendor or "?".join(f.candidates) + "?"
-    where = f"{f.path}:{f.line}:{f.column}"
+    where = f"{f.path}:{f.line}:{f.column}" + (f"@{f.commit[:10]}" if f.commit else "")
     value = f.secret.decode("utf-8", "replace") if show_secrets else f.preview
     extra = " [base64]" if f.encoding != "plain" else ""
     extra += " [paired]" if f.partner_sha256 else ""

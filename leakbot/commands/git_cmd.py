@@ -1,0 +1,65 @@
+"""`leakbot git`: whole history, a pushed range, the staged changes, or only what is new."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from leakbot.commands import add_command
+from leakbot.commands.scan import add_output_options, finish, prepare
+from leakbot.errors import UsageError
+from leakbot.progress import progress_bar
+from scanner.git.remote import is_url, mirror
+from scanner.git.run import open_repo
+from scanner.git.scan import remember, scan_history, scan_range, scan_since_last, scan_staged
+from scanner.state import State, default_path
+
+EPILOG = """\
+examples:
+  leakbot git                                   every ref and commit of this repository
+  leakbot git ../service --format sarif -o leakbot.sarif
+  leakbot git https://github.com/org/repo.git   mirrored into a cache, fetched next time
+  leakbot git --range origin/main..HEAD         only what these commits add (a push, a PR)
+  leakbot git --staged                          the index, before you commit
+  leakbot git --since-last                      only commits new since the previous scan
+"""
+
+
+def register(sub: Any) -> None:
+    p = add_command(sub, "git", "scan a git repository's history, a range, or staged changes",
+                    EPILOG)  # fmt: skip
+    p.add_argument("repo", nargs="?", default=".", metavar="REPO", help="path or URL (default: .)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--range", metavar="BASE..HEAD", help="only lines added by these commits")
+    mode.add_argument("--staged", action="store_true", help="only the staged changes")
+    mode.add_argument("--since-last", action="store_true", help="only commits new since last scan")
+    p.add_argument("--state", metavar="FILE", help=f"state database (default: {default_path()})")
+    add_output_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = mirror(args.repo) if is_url(args.repo) else args.repo
+    if is_url(args.repo) and (args.staged or args.range):
+        raise UsageError("--staged and --range need a local repository")
+    cfg, engine = prepare(args, [path] if Path(path).is_dir() else [])
+    repo = open_repo(path)
+    jobs = args.jobs or os.cpu_count() or 1
+    if args.staged:
+        result = scan_staged(engine, repo)
+    elif args.range:
+        result = scan_range(engine, repo, args.range)
+    else:
+        state = State(Path(args.state) if args.state else default_path())
+        try:
+            with progress_bar(not args.quiet) as progress:
+                if args.since_last:
+                    result = scan_since_last(engine, repo, state, jobs, progress)
+                else:
+                    result = scan_history(engine, repo, ["--all"], jobs, progress)
+                    remember(repo, state)
+        finally:
+            state.close()
+    return finish(args, cfg, result)

@@ -1,0 +1,142 @@
+"""Read each unique blob once, in pack order, and scan it.
+
+`git cat-file --batch-check --batch-all-objects --unordered` lists what the object store holds,
+in pack order (deltas resolve fast that way) and without fetching anything. The blobs the history
+introduced are cut into work units of neighbouring objects; each unit runs its own
+`git cat-file --batch`, so both cores read and match at once and memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO
+
+from scanner.engine import Engine
+from scanner.finding import Finding
+from scanner.fragment import Fragment
+from scanner.git.run import Repo, popen
+from scanner.sources.stream import fragments
+
+WHOLE = 32 << 20  # blobs up to this size are read in one piece; bigger ones are streamed
+SNIFF = 8000
+
+
+@dataclass(frozen=True)
+class Blob:
+    sha: str
+    size: int
+    path: str  # where it was introduced: the path rules and allowlists see
+
+
+@dataclass
+class BlobResult:
+    findings: list[tuple[str, Finding]] = field(default_factory=list)  # (blob sha, finding)
+    scanned: int = 0
+    bytes: int = 0
+    binary: int = 0
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def list_blobs(repo: Repo, wanted: dict[str, str]) -> tuple[list[Blob], list[str]]:
+    """The wanted blobs (sha -> path) present in the store, in pack order; and the missing ones."""
+    out = repo.run("cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)",
+                   "--batch-all-objects", "--unordered")  # fmt: skip
+    blobs = []
+    seen = set()
+    for line in out.split(b"\n"):
+        parts = line.split(b" ")
+        if len(parts) != 3 or parts[1] != b"blob":
+            continue
+        sha = parts[0].decode()
+        if sha in wanted and sha not in seen:
+            seen.add(sha)
+            blobs.append(Blob(sha, int(parts[2]), wanted[sha]))
+    missing = [sha for sha in wanted if sha not in seen]
+    return blobs, missing
+
+
+def units(blobs: list[Blob], count: int, floor: int = 8 << 20) -> list[list[Blob]]:
+    """Cut the pack-ordered list into about `count` runs of similar byte size."""
+    total = sum(b.size for b in blobs)
+    target = max(floor, total // max(1, count))
+    out: list[list[Blob]] = []
+    current: list[Blob] = []
+    size = 0
+    for blob in blobs:
+        current.append(blob)
+        size += blob.size
+        if size >= target:
+            out.append(current)
+            current, size = [], 0
+    if current:
+        out.append(current)
+    return out
+
+
+def _feed(stdin: IO[bytes], blobs: list[Blob]) -> None:
+    try:
+        for blob in blobs:
+            stdin.write(blob.sha.encode() + b"\n")
+        stdin.close()
+    except BrokenPipeError:
+        pass
+
+
+def scan_unit(
+    engine: Engine, repo_path: str, blobs: list[Blob], on_bytes: Callable[[int], None] | None = None
+) -> BlobResult:
+    result = BlobResult()
+    proc = popen(repo_path, "cat-file", "--batch", stdin=-1)
+    assert proc.stdin is not None and proc.stdout is not None
+    writer = threading.Thread(target=_feed, args=(proc.stdin, blobs), daemon=True)
+    writer.start()
+    out = proc.stdout
+    for blob in blobs:
+        header = out.readline()
+        if not header or header.endswith(b" missing\n"):
+            result.missing.append(blob.sha)
+            if not header:
+                break
+            continue
+        size = int(header.split(b" ")[2])
+        _scan_blob(engine, out, blob, size, result)
+        out.read(1)  # the newline after the content
+        result.scanned += 1
+        result.bytes += size
+        if on_bytes:
+            on_bytes(size)
+    writer.join()
+    proc.stdout.close()
+    proc.wait()
+    return result
+
+
+def _scan_blob(engine: Engine, out: IO[bytes], blob: Blob, size: int, result: BlobResult) -> None:
+    notes = result.notes
+    if size <= WHOLE:
+        data = out.read(size)
+        if b"\0" in data[:SNIFF]:
+            result.binary += 1
+            return
+        found = engine.scan(Fragment(data, blob.path), notes)
+    else:
+        left = size
+
+        def read(n: int) -> bytes:
+            nonlocal left
+            chunk = out.read(min(n, left)) if left else b""
+            left -= len(chunk)
+            return chunk
+
+        found = []
+        for n, fragment in enumerate(fragments(read, blob.path)):
+            if n == 0 and b"\0" in fragment.data[:SNIFF]:
+                result.binary += 1
+                while read(1 << 20):
+                    pass
+                return
+            found.extend(engine.scan(fragment, notes))
+    result.findings.extend((blob.sha, f) for f in found)

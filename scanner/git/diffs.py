@@ -1,0 +1,61 @@
+"""Pushed ranges and staged changes: `-U0` diffs, so only the lines those commits add count.
+
+A merge shows what it changed itself (`--diff-merges=remerge`: the difference between git's own
+merge and the commit), not everything the merged branch brought.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scanner.fragment import Fragment
+from scanner.git.history import ZERO, Commit
+from scanner.git.run import Repo, popen
+from scanner.sources.diff import diff_fragments
+
+_FORMAT = "--format=%x01%H%x02%an%x02%aI%x02%ct"
+
+
+def range_revisions(repo: Repo, spec: str) -> list[str]:
+    """`BASE..HEAD` as git revisions; an all-zero BASE (a new branch) means the commits of HEAD
+    that no other ref reaches."""
+    base, sep, head = spec.partition("..")
+    if not sep or not head:
+        from scanner.errors import ScanError
+
+        raise ScanError(f"--range {spec!r}: expected BASE..HEAD")
+    if base.strip("0") or not base:
+        return [f"{base}..{head}"]
+    head_sha = repo.run("rev-parse", "--verify", f"{head}^{{commit}}").decode().strip()
+    others = [name for name, tip in repo.ref_tips().items() if tip != head_sha]
+    return [head_sha, "--not", *others] if others else [head_sha]
+
+
+def range_fragments(repo: Repo, revisions: list[str]) -> Iterator[tuple[Commit, Fragment]]:
+    proc = popen(repo.path, "log", *revisions, "-p", "-U0", "--no-color", "--no-renames",
+                 "--no-ext-diff", "--diff-merges=remerge", _FORMAT)  # fmt: skip
+    assert proc.stdout is not None
+    commit: Commit | None = None
+    lines: list[bytes] = []
+    for line in proc.stdout:
+        if line.startswith(b"\x01"):
+            if commit is not None:
+                yield from ((commit, f) for f in diff_fragments(lines))
+            sha, author, date, ctime = (
+                line[1:].decode("utf-8", "replace").rstrip("\n").split("\x02")
+            )
+            commit, lines = Commit(sha, author, date, int(ctime or 0)), []
+        else:
+            lines.append(line)
+    if commit is not None:
+        yield from ((commit, f) for f in diff_fragments(lines))
+    proc.wait()
+
+
+def staged_fragments(repo: Repo) -> Iterator[Fragment]:
+    """The index against HEAD (against nothing before the first commit)."""
+    out = repo.run("diff", "--cached", "-U0", "--no-color", "--no-renames", "--no-ext-diff")
+    yield from diff_fragments(out.splitlines(keepends=True))
+
+
+__all__ = ["ZERO", "range_fragments", "range_revisions", "staged_fragments"]

@@ -1,0 +1,156 @@
+"""Git scans end to end: history (all refs, or what is new since the last scan), a pushed range,
+or the staged changes; then one finding per credential, located where it was introduced."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+from scanner.engine import Engine
+from scanner.finding import Finding, fingerprint
+from scanner.git.blobs import Blob, BlobResult, list_blobs, scan_unit, units
+from scanner.git.diffs import range_fragments, range_revisions, staged_fragments
+from scanner.git.history import Commit, History, read_history
+from scanner.git.run import Repo
+from scanner.pipeline import INLINE_BYTES, ScanResult, Stats
+from scanner.pool import Progress, can_fork, count_bytes, run_pool, worker_engine
+from scanner.state import State
+
+MAX_OCCURRENCES = 100
+
+
+def _worker(unit: tuple[str, list[Blob]]) -> list[BlobResult]:
+    repo_path, blobs = unit
+    return [scan_unit(worker_engine(), repo_path, blobs, count_bytes)]
+
+
+def _read_blobs(
+    engine: Engine, repo: Repo, blobs: list[Blob], jobs: int, progress: Progress | None
+) -> list[BlobResult]:
+    total = sum(b.size for b in blobs)
+    if jobs > 1 and total >= INLINE_BYTES and can_fork() and len(blobs) > 1:
+        work = [(repo.path, unit) for unit in units(blobs, jobs * 4)]
+        return run_pool(engine, _worker, work, jobs, total, progress)
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, max(total, done))
+
+    return [scan_unit(engine, repo.path, blobs, advance)]
+
+
+def scan_history(
+    engine: Engine, repo: Repo, revisions: list[str], jobs: int, progress: Progress | None = None
+) -> ScanResult:
+    history = read_history(repo, revisions)
+    result = ScanResult(notes=list(history.warnings))
+    if repo.is_shallow():
+        result.notes.append(
+            f"{repo.path}: shallow clone: history before its first commits is not scanned"
+        )
+    wanted = {blob: history.introduced(blob)[1] for blob in history.occurrences}
+    blobs, missing = list_blobs(repo, wanted)
+    parts = _read_blobs(engine, repo, blobs, jobs, progress)
+    missing = sorted(set(missing) | {sha for part in parts for sha in part.missing})
+    result.stats = Stats(files=sum(p.scanned for p in parts), bytes=sum(p.bytes for p in parts),
+                         binary=sum(p.binary for p in parts))  # fmt: skip
+    if missing:
+        kind = "partial clone" if repo.is_partial() else "damaged repository"
+        result.notes.append(f"{repo.path}: {len(missing)} blobs are missing ({kind}); "
+                            f"scanned the other {result.stats.files}")  # fmt: skip
+    for part in parts:
+        result.notes.extend(part.notes)
+    located = []
+    for part in parts:
+        for blob, finding in part.findings:
+            for commit, path in history.occurrences[blob]:
+                located.append((history.commits[commit], path, finding))
+    result.findings = per_credential(repo, located)
+    return result
+
+
+def per_credential(repo: Repo, located: Iterable[tuple[Commit, str, Finding]]) -> list[Finding]:
+    """One finding per credential: the earliest occurrence, listing the others."""
+    by_secret: dict[str, list[tuple[Commit, str, Finding]]] = defaultdict(list)
+    for commit, path, finding in located:
+        by_secret[finding.secret_sha256].append((commit, path, finding))
+    out = []
+    refs_cache: dict[str, tuple[str, ...]] = {}
+    for entries in by_secret.values():
+        entries.sort(key=lambda e: (e[0].time, e[0].sha, e[1], e[2].line, e[2].column))
+        commit, path, first = entries[0]
+        if commit.sha not in refs_cache:
+            refs_cache[commit.sha] = tuple(repo.refs_containing(commit.sha))
+        seen = set()
+        occurrences: list[dict[str, object]] = []
+        for c, p, f in entries:
+            key = (c.sha, p, f.line)
+            if key not in seen and len(occurrences) < MAX_OCCURRENCES:
+                seen.add(key)
+                occurrences.append({"commit": c.sha, "path": p, "line": f.line, "column": f.column})
+        out.append(dataclasses.replace(
+            first, path=path, commit=commit.sha, author=commit.author, date=commit.date,
+            refs=refs_cache[commit.sha], occurrences=occurrences,
+            fingerprint=fingerprint(first.rule_id, first.secret_sha256, path, commit.sha),
+        ))  # fmt: skip
+    out.sort(key=lambda f: (f.date or "", f.path, f.line))
+    return out
+
+
+def scan_range(engine: Engine, repo: Repo, spec: str) -> ScanResult:
+    result = ScanResult()
+    located = []
+    paths = set()
+    for commit, fragment in range_fragments(repo, range_revisions(repo, spec)):
+        paths.add(fragment.path)
+        result.stats.bytes += len(fragment.data)
+        for finding in engine.scan(fragment, result.notes):
+            located.append((commit, fragment.path, finding))
+    result.stats.files = len(paths)
+    result.findings = per_credential(repo, located)
+    return result
+
+
+def scan_staged(engine: Engine, repo: Repo) -> ScanResult:
+    result = ScanResult()
+    for fragment in staged_fragments(repo):
+        result.stats.files += 1
+        result.stats.bytes += len(fragment.data)
+        result.findings.extend(engine.scan(fragment, result.notes))
+    return result
+
+
+def scan_since_last(
+    engine: Engine, repo: Repo, state: State, jobs: int, progress: Progress | None = None
+) -> ScanResult:
+    """Only commits no ref reached at the previous scan; then the cursor moves to today's refs."""
+    target = f"git:{repo.git_dir}"
+    previous = json.loads(state.cursor(target) or "[]")
+    known = _existing(repo, previous)
+    revisions = ["--all", "--not", *known] if known else ["--all"]
+    result = scan_history(engine, repo, revisions, jobs, progress)
+    remember(repo, state)
+    return result
+
+
+def remember(repo: Repo, state: State) -> None:
+    """Record today's ref tips as the repository's cursor (after its findings are out)."""
+    tips = sorted(set(repo.ref_tips().values()))
+    state.set_cursor(f"git:{repo.git_dir}", json.dumps(tips))
+
+
+def _existing(repo: Repo, commits: list[str]) -> list[str]:
+    """The cursor's commits still in the repository (a force push and gc can drop some)."""
+    if not commits:
+        return []
+    out = repo.run("cat-file", "--batch-check=%(objectname) %(objecttype)",
+                   input="\n".join(commits).encode() + b"\n")  # fmt: skip
+    return [line.split()[0].decode() for line in out.splitlines() if line.endswith(b" commit")]
+
+
+__all__ = ["History", "scan_history", "scan_range", "scan_since_last", "scan_staged"]
