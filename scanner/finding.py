@@ -20,7 +20,13 @@ def redact(secret: bytes) -> str:
 
 def fingerprint(rule_id: str, secret_sha256: str, path: str, commit: str | None = None) -> str:
     """Stable across runs and line moves: rule, secret hash, path, and commit for history."""
-    return sha256_hex(f"{rule_id}\0{secret_sha256}\0{path}\0{commit or ''}".encode())
+    text = f"{rule_id}\0{secret_sha256}\0{path}\0{commit or ''}"
+    return sha256_hex(text.encode("utf-8", "surrogateescape"))
+
+
+def printable_path(path: str) -> str:
+    """A path for humans: bytes that are not UTF-8 (kept as surrogates) shown as U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass

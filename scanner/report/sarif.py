@@ -15,9 +15,9 @@ INFO_URI = "https://github.com/leakbot/leakbot"
 
 
 def _uri(path: str) -> str:
-    return quote(
-        path.replace("\\", "/").lstrip("/") if not path.startswith("<") else path, safe="/"
-    )
+    if path.startswith("<"):  # <stdin>, <example>
+        return quote(path, safe="")
+    return quote(path.replace("\\", "/").lstrip("/"), safe="/", errors="surrogateescape")
 
 
 def _message(f: Finding) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, TextIO
 
-from scanner.finding import Finding
+from scanner.finding import Finding, printable_path
 from scanner.pipeline import ScanResult, Stats
 
 _COLORS = {"rule": "\x1b[1;31m", "vendor": "\x1b[33m", "path": "\x1b[36m", "dim": "\x1b[2m"}
@@ -18,7 +18,9 @@ def _paint(text: str, role: str, color: bool) -> str:
 
 def finding_line(f: Finding, *, show_secrets: bool = False, color: bool = False) -> str:
     vendor = f.vendor or "?".join(f.candidates) + "?"
-    where = f"{f.path}:{f.line}:{f.column}" + (f"@{f.commit[:10]}" if f.commit else "")
+    where = f"{printable_path(f.path)}:{f.line}:{f.column}" + (
+        f"@{f.commit[:10]}" if f.commit else ""
+    )
     value = f.secret.decode("utf-8", "replace") if show_secrets else f.preview
     extra = " [base64]" if f.encoding != "plain" else ""
     extra += " [paired]" if f.partner_sha256 else ""
