@@ -13,7 +13,6 @@ from leakbot.commands import baseline, git_cmd, rules_cmd, scan
 from leakbot.errors import ConfigError, UsageError
 from rules import RuleError
 from scanner.errors import ScanError
-from scanner.version import tool_version
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 
@@ -31,6 +30,15 @@ exit codes: 0 clean, 1 findings, 2 usage or config error, 3 unexpected error
 """
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked (reading package metadata costs start-up time)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from scanner.version import tool_version
+
+        parser.exit(message=f"leakbot {tool_version()}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leakbot",
@@ -38,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"leakbot {tool_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     scan.register(sub)
     git_cmd.register(sub)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -14,7 +17,7 @@ from typing import Any
 import regex
 
 from rules.errors import RuleError
-from rules.model import MACROS, Rule
+from rules.model import Rule
 
 _FILE_KEYS = {"vendor", "name", "context", "foreign_context", "rules"}
 _RULE_KEYS = {
@@ -35,19 +38,6 @@ _RULE_KEYS = {
     "negative_examples",
 }
 _ID = regex.compile(r"^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9.-]*$")
-
-
-def expand_macros(pattern: str) -> str:
-    for name, body in MACROS.items():
-        pattern = pattern.replace(name, body)
-    return pattern
-
-
-def compile_pattern(pattern: str, where: str) -> regex.Pattern[bytes]:
-    try:
-        return regex.compile(expand_macros(pattern).encode(), regex.VERSION0)
-    except (regex.error, ValueError) as exc:
-        raise RuleError(f"{where}: invalid pattern: {exc}") from None
 
 
 def pattern_width(pattern: str) -> int:
@@ -78,14 +68,13 @@ def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _any_of(patterns: tuple[str, ...], where: str) -> regex.Pattern[bytes] | None:
-    if not patterns:
-        return None
-    return compile_pattern("|".join(f"(?:{p})" for p in patterns), where)
-
-
 def rule_from_table(
-    table: Mapping[str, Any], origin: str, defaults: Mapping[str, Any], *, user: bool = False
+    table: Mapping[str, Any],
+    origin: str,
+    defaults: Mapping[str, Any],
+    *,
+    user: bool = False,
+    validate: bool = True,
 ) -> Rule:
     rule_id = table.get("id")
     where = f"{origin}: rule {rule_id!r}" if isinstance(rule_id, str) else f"{origin}: a rule"
@@ -120,7 +109,7 @@ def rule_from_table(
         raise RuleError(f"{where}: context_lines must be a whole number between 0 and 50")
     if attribution != "self" and not context:
         raise RuleError(f"{where}: attribution {attribution!r} needs 'context' patterns")
-    return Rule(
+    rule = Rule(
         id=rule_id,
         vendor=str(vendor),
         description=table["description"],
@@ -138,10 +127,10 @@ def rule_from_table(
         negative_examples=_strings(table, "negative_examples", where),
         origin=origin,
         user=user,
-        compiled=compile_pattern(table["pattern"], where),
-        compiled_context=_any_of(context, f"{where} context"),
-        compiled_foreign=_any_of(foreign, f"{where} foreign_context"),
     )
+    if validate:
+        rule.validate()
+    return rule
 
 
 def rules_from_tables(
@@ -156,18 +145,22 @@ def rules_from_tables(
     return out
 
 
-def parse_rule_text(text: str, origin: str) -> list[Rule]:
+def parse_rule_text(text: str, origin: str, *, validate: bool = True) -> list[Rule]:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RuleError(f"{origin}: not valid TOML: {exc}") from None
+    return rules_from_doc(doc, origin, validate=validate)
+
+
+def rules_from_doc(doc: Mapping[str, Any], origin: str, *, validate: bool = True) -> list[Rule]:
     unknown = sorted(set(doc) - _FILE_KEYS)
     if unknown:
         raise RuleError(f"{origin}: unknown key {unknown[0]!r}")
     tables = doc.get("rules", [])
     if not isinstance(tables, list):
         raise RuleError(f"{origin}: 'rules' must be an array of tables")
-    return [rule_from_table(t, origin, doc) for t in tables]
+    return [rule_from_table(t, origin, doc, validate=validate) for t in tables]
 
 
 def load_rule_file(path: Path) -> list[Rule]:
@@ -191,15 +184,44 @@ def check_references(rules: list[Rule]) -> None:
                 raise RuleError(f"{rule.origin}: rule {rule.id!r}: unknown partner {partner!r}")
 
 
+def _builtin_docs() -> list[tuple[str, dict[str, Any]]]:
+    """The parsed vendor files; kept as JSON in the user's cache, since parsing TOML is the
+    slowest part of starting up (a pre-commit hook starts up on every commit)."""
+    data = resources.files("rules") / "data"
+    entries = sorted(data.iterdir(), key=lambda e: e.name)
+    texts = [
+        (f"rules/data/{e.name}", e.read_text(encoding="utf-8"))
+        for e in entries
+        if e.name.endswith(".toml")
+    ]
+    digest = hashlib.sha256(json.dumps(texts).encode()).hexdigest()[:20]
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    cached = Path(base) / "leakbot" / f"rules-{digest}.json"
+    try:
+        return [(origin, doc) for origin, doc in json.loads(cached.read_text(encoding="utf-8"))]
+    except (OSError, ValueError):
+        pass
+    docs = []
+    for origin, text in texts:
+        try:
+            docs.append((origin, tomllib.loads(text)))
+        except tomllib.TOMLDecodeError as exc:
+            raise RuleError(f"{origin}: not valid TOML: {exc}") from None
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(docs), encoding="utf-8")
+        tmp.replace(cached)
+    except OSError:
+        pass  # a read-only home: parse again next time
+    return docs
+
+
 @cache
 def builtin_rules() -> tuple[Rule, ...]:
-    """All built-in vendor rules, in file-name order (cached: compiling is not free)."""
+    """All built-in vendor rules, in file-name order. Patterns compile on first use."""
     out: list[Rule] = []
-    data = resources.files("rules") / "data"
-    for entry in sorted(data.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            out.extend(
-                parse_rule_text(entry.read_text(encoding="utf-8"), f"rules/data/{entry.name}")
-            )
+    for origin, doc in _builtin_docs():
+        out.extend(rules_from_doc(doc, origin, validate=False))
     check_references(out)
     return tuple(out)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import regex
+
+from rules.errors import RuleError
 
 # Pattern macros, expanded by the loader so that every rule agrees on what a token boundary is.
 # A token may follow a non-token character, a JSON/shell escape (`\n`, `\t`, `\r`) or a
@@ -19,6 +22,26 @@ MACROS = {
     # An opaque value of unknown shape: 16+ URL/base64-safe characters with at least one digit.
     "{VALUE}": r"(?=[A-Za-z_+/=-]*[0-9])[A-Za-z0-9_+/=-]{16,200}(?![A-Za-z0-9_+/=-])",
 }
+
+
+def expand_macros(pattern: str) -> str:
+    for name, body in MACROS.items():
+        pattern = pattern.replace(name, body)
+    return pattern
+
+
+def compile_pattern(pattern: str, where: str) -> regex.Pattern[bytes]:
+    try:
+        return regex.compile(expand_macros(pattern).encode(), regex.VERSION0)
+    except (regex.error, ValueError) as exc:
+        raise RuleError(f"{where}: invalid pattern: {exc}") from None
+
+
+def compile_any(patterns: tuple[str, ...], where: str) -> regex.Pattern[bytes] | None:
+    if not patterns:
+        return None
+    return compile_pattern("|".join(f"(?:{p})" for p in patterns), where)
+
 
 Attribution = Literal["self", "context", "required"]
 Role = Literal["secret", "partner"]
@@ -54,9 +77,27 @@ class Rule:
     negative_examples: tuple[str, ...] = ()
     origin: str = "<builtin>"
     user: bool = False
-    compiled: regex.Pattern[bytes] = field(repr=False, compare=False, default=None)  # type: ignore[arg-type]
-    compiled_context: regex.Pattern[bytes] | None = field(repr=False, compare=False, default=None)
-    compiled_foreign: regex.Pattern[bytes] | None = field(repr=False, compare=False, default=None)
+
+    # Compiled on first use: a `--staged` run with no keyword hit never pays for it.
+    @cached_property
+    def compiled(self) -> regex.Pattern[bytes]:
+        return compile_pattern(self.pattern, self.where)
+
+    @cached_property
+    def compiled_context(self) -> regex.Pattern[bytes] | None:
+        return compile_any(self.context, f"{self.where} context")
+
+    @cached_property
+    def compiled_foreign(self) -> regex.Pattern[bytes] | None:
+        return compile_any(self.foreign_context, f"{self.where} foreign_context")
+
+    @property
+    def where(self) -> str:
+        return f"{self.origin}: rule {self.id!r}"
+
+    def validate(self) -> None:
+        """Compile everything now, so that a bad pattern is reported at load time."""
+        _ = self.compiled, self.compiled_context, self.compiled_foreign
 
     def secret_span(self, match: regex.Match[bytes]) -> tuple[int, int]:
         """The span of the secret inside a match: the `secret` group if the rule has one."""

@@ -18,14 +18,15 @@ from scanner.encodings import decode_run, run_around
 from scanner.filters import looks_real
 from scanner.finding import Finding, fingerprint, redact, sha256_hex
 from scanner.fragment import Fragment
-from scanner.keywords import build_table, context_near
-from scanner.matcher import build_matcher, hyperscan_available
+from scanner.keywords import KeywordTable, build_table, context_near
+from scanner.matcher import Matcher, build_matcher, hyperscan_available
 
 WINDOW_BEFORE = 128
 WINDOW_AFTER = 384
 PAIR_BYTES = 2048
 PAIR_LINES = 10
 MAX_DEPTH = 2
+SMALL_INPUT = 64 << 10  # below this, the pure matcher is cheaper than compiling Hyperscan
 USER_RULE_TIMEOUT = 1.0
 MAX_TIMEOUTS = 3  # a user rule that times out this often is dropped for the rest of the scan
 ALLOW_MARK = b"leakbot:allow"
@@ -46,17 +47,44 @@ class _Hit:
     partner: tuple[str, str] | None = None  # (rule id, secret sha256)
 
 
+class _Kit:
+    def __init__(self, table: KeywordTable, matcher: Matcher) -> None:
+        self.table = table
+        self.matcher = matcher
+        self.lengths = [k.length for k in table.keywords]
+        self.base64 = frozenset(i for i, k in enumerate(table.keywords) if k.base64)
+
+
 class Engine:
     def __init__(self, rules: Iterable[Rule], engine: str = "auto") -> None:
+        rules = list(rules)
         self.rules = [r for r in rules if r.role == "secret"]
         self.partners = {r.id: r for r in rules if r.role == "partner"}
-        use_hyperscan = engine == "hyperscan" or (engine == "auto" and hyperscan_available())
-        self.table = build_table(self.rules, with_context=use_hyperscan)
-        self.keywords = self.table.keywords
-        self.matcher = build_matcher(self.keywords, "hyperscan" if use_hyperscan else "regex")
+        self.mode = engine
+        self._kits: dict[str, _Kit] = {}
         self._timeouts: Counter[str] = Counter()
-        self._lengths = [k.length for k in self.keywords]
-        self._base64 = frozenset(i for i, k in enumerate(self.keywords) if k.base64)
+        self._scanned = 0
+
+    def kit(self, size: int) -> _Kit:
+        """The keyword table and matcher for the next `size` bytes. Under 'auto', a small job (a
+        staged change) never compiles a Hyperscan database: the first SMALL_INPUT bytes go through
+        the pure matcher. Both paths find the same hits, so the switch changes no finding."""
+        self._scanned += size
+        small = self._scanned < SMALL_INPUT and "hyperscan" not in self._kits
+        use_hyperscan = self.mode == "hyperscan" or (
+            self.mode == "auto" and not small and hyperscan_available()
+        )
+        name = "hyperscan" if use_hyperscan else "regex"
+        if name not in self._kits:
+            table = build_table(self.rules, with_context=use_hyperscan)
+            self._kits[name] = _Kit(table, build_matcher(table.keywords, name))
+        return self._kits[name]
+
+    @property
+    def matcher(self) -> Matcher:
+        """The matcher for large inputs (what `--engine` chose); built now if it was not yet,
+        e.g. before forking workers, so that they inherit it instead of compiling it again."""
+        return self.kit(SMALL_INPUT).matcher
 
     # -- public -------------------------------------------------------------------------------
 
@@ -75,14 +103,15 @@ class Engine:
     def _scan(self, data: bytes, path: bytes, depth: int, notes: list[str]) -> list[_Hit]:
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
         runs: set[tuple[int, int]] = set()
-        found, context_ends = self.matcher.find(data)
-        context_of = self.table.context_of
-        rules_of = self.table.rules_of
-        lengths = self._lengths
+        kit = self.kit(len(data))
+        found, context_ends = kit.matcher.find(data)
+        context_of = kit.table.context_of
+        rules_of = kit.table.rules_of
+        lengths = kit.lengths
         path_context: dict[int, bool] = {}
         for kw_index, start in found:
             end = start + lengths[kw_index]
-            if kw_index in self._base64:
+            if kw_index in kit.base64:
                 if depth < MAX_DEPTH:
                     runs.add(run_around(data, start, end))
                 continue
@@ -98,7 +127,7 @@ class Engine:
                 if window is None:
                     window = _line_window(data, start, end)
                 windows[rule_index].append(window)
-        for rule_index in self.table.unkeyed:
+        for rule_index in kit.table.unkeyed:
             windows[rule_index].append((0, len(data)))
 
         spans: dict[tuple[int, int], list[Rule]] = defaultdict(list)

@@ -6,12 +6,11 @@ Small jobs, single cores and platforms without fork run inline instead.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from scanner.engine import Engine
+if TYPE_CHECKING:
+    from scanner.engine import Engine
 
 U = TypeVar("U")
 R = TypeVar("R")
@@ -34,6 +33,8 @@ def count_bytes(n: int) -> None:
 
 
 def can_fork() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -46,9 +47,13 @@ def run_pool(
     progress: Progress | None,
 ) -> list[R]:
     """worker(unit) runs in a child with `worker_engine()` set; results come back in any order."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
     global _ENGINE, _BYTES
     context = multiprocessing.get_context("fork")
     _ENGINE = engine  # inherited by the forked workers: compiled once
+    _ = engine.matcher
     _BYTES = context.Value("q", 0)
     results: list[R] = []
     try:

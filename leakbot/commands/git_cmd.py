@@ -10,11 +10,6 @@ from typing import Any
 from leakbot.commands import add_command
 from leakbot.commands.scan import add_output_options, finish, prepare
 from leakbot.errors import UsageError
-from leakbot.progress import progress_bar
-from scanner.git.remote import is_url, mirror
-from scanner.git.run import open_repo
-from scanner.git.scan import remember, scan_history, scan_range, scan_since_last, scan_staged
-from scanner.state import State, default_path
 
 EPILOG = """\
 examples:
@@ -27,6 +22,9 @@ examples:
 """
 
 
+STATE_HELP = "state database (default: $LEAKBOT_STATE or ~/.local/state/leakbot/state.db)"
+
+
 def register(sub: Any) -> None:
     p = add_command(sub, "git", "scan a git repository's history, a range, or staged changes",
                     EPILOG)  # fmt: skip
@@ -35,12 +33,18 @@ def register(sub: Any) -> None:
     mode.add_argument("--range", metavar="BASE..HEAD", help="only lines added by these commits")
     mode.add_argument("--staged", action="store_true", help="only the staged changes")
     mode.add_argument("--since-last", action="store_true", help="only commits new since last scan")
-    p.add_argument("--state", metavar="FILE", help=f"state database (default: {default_path()})")
+    p.add_argument("--state", metavar="FILE", help=STATE_HELP)
     add_output_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from leakbot.progress import progress_bar
+    from scanner.git.remote import is_url, mirror
+    from scanner.git.run import open_repo
+    from scanner.git.scan import remember, scan_history, scan_range, scan_since_last, scan_staged
+    from scanner.state import State, default_path
+
     path = mirror(args.repo) if is_url(args.repo) else args.repo
     if is_url(args.repo) and (args.staged or args.range):
         raise UsageError("--staged and --range need a local repository")

@@ -13,13 +13,10 @@ from typing import Any, TextIO
 from leakbot import config as config_mod
 from leakbot.commands import add_command
 from leakbot.errors import UsageError
-from leakbot.progress import progress_bar
-from scanner.allow import apply_allowlists, load_baseline
 from scanner.engine import Engine
 from scanner.errors import ScanError
-from scanner.pipeline import ScanResult, Stats, run_scan
+from scanner.pipeline import ScanResult, Stats
 from scanner.report import FORMATS, write_report
-from scanner.sources.diff import diff_fragments
 
 SCAN_EPILOG = """\
 examples:
@@ -79,6 +76,8 @@ def prepare(args: argparse.Namespace, paths: list[str]) -> tuple[config_mod.Conf
 
 
 def finish(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult) -> int:
+    from scanner.allow import apply_allowlists, load_baseline
+
     findings = apply_allowlists(result.findings, cfg.allowlists)
     baseline_path = Path(args.baseline) if args.baseline else cfg.baseline
     if baseline_path is not None:
@@ -124,6 +123,9 @@ def _output(path: str | None) -> Iterator[TextIO]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from leakbot.progress import progress_bar
+    from scanner.pipeline import run_scan
+
     cfg, engine = prepare(args, args.paths)
     if args.paths.count("-") > 1:
         raise UsageError("stdin (-) can be given once")
@@ -133,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    from scanner.sources.diff import diff_fragments
+
     cfg, engine = prepare(args, [])
     if args.diff == "-":
         stream: Any = sys.stdin.buffer

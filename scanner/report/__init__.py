@@ -1,25 +1,27 @@
-"""Reports: text (redacted, coloured on a terminal), JSON, JSON lines and SARIF 2.1.0."""
+"""Reports: text (redacted, coloured on a terminal), JSON, JSON lines and SARIF 2.1.0.
+
+Writers are imported when used: a pre-commit run should not pay for SARIF.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TextIO
+import importlib
+from typing import TYPE_CHECKING, TextIO
 
-from scanner.pipeline import ScanResult
-from scanner.report.jsonfmt import write_json, write_jsonl
-from scanner.report.sarif import write_sarif
-from scanner.report.text import write_text
+if TYPE_CHECKING:
+    from scanner.pipeline import ScanResult
 
-Writer = Callable[..., None]
-FORMATS: dict[str, Writer] = {
-    "text": write_text,
-    "json": write_json,
-    "jsonl": write_jsonl,
-    "sarif": write_sarif,
+FORMATS = {
+    "text": "scanner.report.text:write_text",
+    "json": "scanner.report.jsonfmt:write_json",
+    "jsonl": "scanner.report.jsonfmt:write_jsonl",
+    "sarif": "scanner.report.sarif:write_sarif",
 }
 
 
 def write_report(
     fmt: str, result: ScanResult, out: TextIO, *, show_secrets: bool = False, color: bool = False
 ) -> None:
-    FORMATS[fmt](result, out, show_secrets=show_secrets, color=color)
+    module, name = FORMATS[fmt].split(":")
+    writer = getattr(importlib.import_module(module), name)
+    writer(result, out, show_secrets=show_secrets, color=color)

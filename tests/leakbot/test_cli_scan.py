@@ -87,7 +87,7 @@ def test_unexpected_error_exits_three_without_message_text(monkeypatch, tmp_path
     def boom(*_a, **_k):
         raise ValueError(f"cannot handle {secret}")
 
-    monkeypatch.setattr("leakbot.commands.scan.run_scan", boom)
+    monkeypatch.setattr("scanner.pipeline.run_scan", boom)
     assert main(["scan", str(tmp_path)]) == 3
     err = capsys.readouterr().err
     assert "unexpected error: ValueError" in err and secret not in err
