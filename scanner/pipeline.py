@@ -6,41 +6,21 @@ import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from scanner.engine import Engine
 from scanner.finding import Finding
 from scanner.fragment import Fragment
-from scanner.pool import can_fork, count_bytes, run_pool, worker_engine
+from scanner.pool import INLINE_BYTES, can_fork, count_bytes, run_pool, worker_engine
+from scanner.result import ScanResult
 from scanner.sources.files import SNIFF, GzipDamaged, Reader, Task, plan
 from scanner.sources.stream import fragments
 
-INLINE_BYTES = 8 << 20  # below this much input, process start-up costs more than it saves
 BATCH_BYTES = 4 << 20  # a work unit for a worker process: this many bytes...
 BATCH_FILES = 512  # ...or this many files, whichever comes first
 
 Progress = Callable[[int], None]
-
-
-@dataclass
-class Stats:
-    files: int = 0
-    bytes: int = 0
-    binary: int = 0
-    symlinks: int = 0
-    errors: int = 0
-
-    def add(self, other: Stats) -> None:
-        for name in ("files", "bytes", "binary", "symlinks", "errors"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-@dataclass
-class ScanResult:
-    findings: list[Finding] = field(default_factory=list)
-    stats: Stats = field(default_factory=Stats)
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from scanner.engine import Engine
 
+INLINE_BYTES = 8 << 20  # below this much input, process start-up costs more than it saves
+
 U = TypeVar("U")
 R = TypeVar("R")
 Progress = Callable[[int, int], None]

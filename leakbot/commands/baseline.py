@@ -9,9 +9,6 @@ from typing import Any
 
 from leakbot.commands import add_command
 from leakbot.commands.scan import prepare
-from leakbot.progress import progress_bar
-from scanner.allow import apply_allowlists, load_baseline, write_baseline
-from scanner.pipeline import run_scan
 
 EPILOG = """\
 examples:
@@ -36,6 +33,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from leakbot.progress import progress_bar
+    from scanner.allow import apply_allowlists, load_baseline, write_baseline
+    from scanner.pipeline import run_scan
+
     cfg, engine = prepare(args, args.paths)
     output = Path(args.output)
     keep = load_baseline(output) if args.action == "update" and output.exists() else None

@@ -7,7 +7,6 @@ from typing import Any
 
 from leakbot import config as config_mod
 from leakbot.commands import add_command
-from scanner.checker import check_rules
 
 EPILOG = """\
 examples:
@@ -39,6 +38,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from scanner.checker import check_rules
+
     cfg = config_mod.load(args.config)
     problems = check_rules(cfg.rules, args.engine)
     for problem in problems:

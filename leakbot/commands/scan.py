@@ -15,8 +15,8 @@ from leakbot.commands import add_command
 from leakbot.errors import UsageError
 from scanner.engine import Engine
 from scanner.errors import ScanError
-from scanner.pipeline import ScanResult, Stats
 from scanner.report import FORMATS, write_report
+from scanner.result import ScanResult, Stats
 
 SCAN_EPILOG = """\
 examples:

@@ -14,8 +14,8 @@ from scanner.git.blobs import Blob, BlobResult, list_blobs, scan_unit, units
 from scanner.git.diffs import range_fragments, range_revisions, staged_fragments
 from scanner.git.history import Commit, History, read_history
 from scanner.git.run import Repo
-from scanner.pipeline import INLINE_BYTES, ScanResult, Stats
-from scanner.pool import Progress, can_fork, count_bytes, run_pool, worker_engine
+from scanner.pool import INLINE_BYTES, Progress, can_fork, count_bytes, run_pool, worker_engine
+from scanner.result import ScanResult, Stats
 from scanner.state import State
 
 MAX_OCCURRENCES = 100

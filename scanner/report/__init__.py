@@ -9,7 +9,7 @@ import importlib
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from scanner.pipeline import ScanResult
+    from scanner.result import ScanResult
 
 FORMATS = {
     "text": "scanner.report.text:write_text",

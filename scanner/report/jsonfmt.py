@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any, TextIO
 
-from scanner.pipeline import ScanResult
+from scanner.result import ScanResult
 
 REPORT_VERSION = 1
 

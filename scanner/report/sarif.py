@@ -7,7 +7,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from scanner.finding import Finding
-from scanner.pipeline import ScanResult
+from scanner.result import ScanResult
 from scanner.version import tool_version
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any, TextIO
 
 from scanner.finding import Finding, printable_path
-from scanner.pipeline import ScanResult, Stats
+from scanner.result import ScanResult, Stats
 
 _COLORS = {"rule": "\x1b[1;31m", "vendor": "\x1b[33m", "path": "\x1b[36m", "dim": "\x1b[2m"}
 _RESET = "\x1b[0m"

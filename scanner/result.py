@@ -1,0 +1,27 @@
+"""What a scan returns: findings, counts and notes (light to import: the CLI needs it early)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scanner.finding import Finding
+
+
+@dataclass
+class Stats:
+    files: int = 0
+    bytes: int = 0
+    binary: int = 0
+    symlinks: int = 0
+    errors: int = 0
+
+    def add(self, other: Stats) -> None:
+        for name in ("files", "bytes", "binary", "symlinks", "errors"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    stats: Stats = field(default_factory=Stats)
+    notes: list[str] = field(default_factory=list)
