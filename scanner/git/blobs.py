@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
+import regex
+
 from scanner.engine import Engine
 from scanner.finding import Finding
 from scanner.fragment import Fragment
@@ -40,20 +42,24 @@ class BlobResult:
     notes: list[str] = field(default_factory=list)
 
 
-def list_blobs(repo: Repo, wanted: dict[str, str]) -> tuple[list[Blob], list[str]]:
-    """The wanted blobs (sha -> path) present in the store, in pack order; and the missing ones."""
-    out = repo.run("cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)",
-                   "--batch-all-objects", "--unordered")  # fmt: skip
+_BLOB_LINE = regex.compile(rb"^([0-9a-f]+) blob (\d+)$", regex.MULTILINE)
+
+
+def list_objects(repo: Repo) -> bytes:
+    """Every object in the store with its type and size, in pack order (no fetching)."""
+    return repo.run("cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)",
+                    "--batch-all-objects", "--unordered")  # fmt: skip
+
+
+def list_blobs(listing: bytes, wanted: dict[str, str]) -> tuple[list[Blob], list[str]]:
+    """The wanted blobs (sha -> path) present in the listing, in its order; and the missing."""
     blobs = []
     seen = set()
-    for line in out.split(b"\n"):
-        parts = line.split(b" ")
-        if len(parts) != 3 or parts[1] != b"blob":
-            continue
-        sha = parts[0].decode()
+    for raw_sha, size in _BLOB_LINE.findall(listing):
+        sha = raw_sha.decode()
         if sha in wanted and sha not in seen:
             seen.add(sha)
-            blobs.append(Blob(sha, int(parts[2]), wanted[sha]))
+            blobs.append(Blob(sha, int(size), wanted[sha]))
     missing = [sha for sha in wanted if sha not in seen]
     return blobs, missing
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from scanner.engine import Engine
 from scanner.finding import Finding, fingerprint
-from scanner.git.blobs import Blob, BlobResult, list_blobs, scan_unit, units
+from scanner.git.blobs import Blob, BlobResult, list_blobs, list_objects, scan_unit, units
 from scanner.git.diffs import range_fragments, range_revisions, staged_fragments
 from scanner.git.history import Commit, History, read_history
 from scanner.git.run import Repo
@@ -47,14 +48,18 @@ def _read_blobs(
 def scan_history(
     engine: Engine, repo: Repo, revisions: list[str], jobs: int, progress: Progress | None = None
 ) -> ScanResult:
-    history = read_history(repo, revisions)
+    # Listing the object store and walking the history are independent: run them together.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        listing = pool.submit(list_objects, repo)
+        history = read_history(repo, revisions, jobs)
+        objects = listing.result()
     result = ScanResult(notes=list(history.warnings))
     if repo.is_shallow():
         result.notes.append(
             f"{repo.path}: shallow clone: history before its first commits is not scanned"
         )
     wanted = {blob: history.introduced(blob)[1] for blob in history.occurrences}
-    blobs, missing = list_blobs(repo, wanted)
+    blobs, missing = list_blobs(objects, wanted)
     parts = _read_blobs(engine, repo, blobs, jobs, progress)
     missing = sorted(set(missing) | {sha for part in parts for sha in part.missing})
     result.stats = Stats(files=sum(p.scanned for p in parts), bytes=sum(p.bytes for p in parts),
@@ -70,22 +75,32 @@ def scan_history(
         for blob, finding in part.findings:
             for commit, path in history.occurrences[blob]:
                 located.append((history.commits[commit], path, finding))
-    result.findings = per_credential(repo, located)
+    tips = repo.ref_tips()
+    result.findings = per_credential(located, lambda commits: history.reaching_refs(commits, tips))
     return result
 
 
-def per_credential(repo: Repo, located: Iterable[tuple[Commit, str, Finding]]) -> list[Finding]:
+RefsOf = Callable[[list[str]], dict[str, list[str]]]
+
+
+def git_refs_of(repo: Repo) -> RefsOf:
+    """Ask git which refs contain each commit (for ranges, where no commit graph is at hand)."""
+    return lambda commits: {c: repo.refs_containing(c) for c in commits}
+
+
+def per_credential(
+    located: Iterable[tuple[Commit, str, Finding]], refs_of: RefsOf
+) -> list[Finding]:
     """One finding per credential: the earliest occurrence, listing the others."""
     by_secret: dict[str, list[tuple[Commit, str, Finding]]] = defaultdict(list)
     for commit, path, finding in located:
         by_secret[finding.secret_sha256].append((commit, path, finding))
     out = []
-    refs_cache: dict[str, tuple[str, ...]] = {}
     for entries in by_secret.values():
         entries.sort(key=lambda e: (e[0].time, e[0].sha, e[1], e[2].line, e[2].column))
+    refs = refs_of(sorted({entries[0][0].sha for entries in by_secret.values()}))
+    for entries in by_secret.values():
         commit, path, first = entries[0]
-        if commit.sha not in refs_cache:
-            refs_cache[commit.sha] = tuple(repo.refs_containing(commit.sha))
         seen = set()
         occurrences: list[dict[str, object]] = []
         for c, p, f in entries:
@@ -95,7 +110,7 @@ def per_credential(repo: Repo, located: Iterable[tuple[Commit, str, Finding]]) -
                 occurrences.append({"commit": c.sha, "path": p, "line": f.line, "column": f.column})
         out.append(dataclasses.replace(
             first, path=path, commit=commit.sha, author=commit.author, date=commit.date,
-            refs=refs_cache[commit.sha], occurrences=occurrences,
+            refs=tuple(refs[commit.sha]), occurrences=occurrences,
             fingerprint=fingerprint(first.rule_id, first.secret_sha256, path, commit.sha),
         ))  # fmt: skip
     out.sort(key=lambda f: (f.date or "", f.path, f.line))
@@ -112,7 +127,7 @@ def scan_range(engine: Engine, repo: Repo, spec: str) -> ScanResult:
         for finding in engine.scan(fragment, result.notes):
             located.append((commit, fragment.path, finding))
     result.stats.files = len(paths)
-    result.findings = per_credential(repo, located)
+    result.findings = per_credential(located, git_refs_of(repo))
     return result
 
 

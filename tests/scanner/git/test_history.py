@@ -121,12 +121,14 @@ def test_pool_and_inline_agree(planted, monkeypatch):
     inline = scan_history(engine, open_repo(str(repo.path)), ["--all"], jobs=1)
     monkeypatch.setattr(pipeline, "INLINE_BYTES", 0)
     monkeypatch.setattr("scanner.git.scan.INLINE_BYTES", 0)
+    monkeypatch.setattr("scanner.git.history.PARALLEL_LOG", 1)  # split git log in two
     monkeypatch.setattr(
         "scanner.git.blobs.units", lambda blobs, count, floor=0: [blobs[i::3] for i in range(3)]
     )
     pooled = scan_history(engine, open_repo(str(repo.path)), ["--all"], jobs=2)
     assert [f.to_dict() for f in inline.findings] == [f.to_dict() for f in pooled.findings]
     assert inline.stats.files == pooled.stats.files > 40
+    assert len(inline.findings) == 6 and inline.notes == pooled.notes == []
 
 
 def test_remote_url_is_mirrored_and_fetched(planted, keys, capsys):
