@@ -53,6 +53,7 @@ class _Kit:
         self.matcher = matcher
         self.lengths = [k.length for k in table.keywords]
         self.base64 = frozenset(i for i, k in enumerate(table.keywords) if k.base64)
+        self.contextual: frozenset[int] = frozenset()  # keywords opening a context-decided rule
 
 
 class Engine:
@@ -64,6 +65,10 @@ class Engine:
         self._kits: dict[str, _Kit] = {}
         self._timeouts: Counter[str] = Counter()
         self._scanned = 0
+        self.path_sensitive = False
+        self._unkeyed_contextual = any(
+            r.attribution != "self" and not (r.keywords or r.keyword_patterns) for r in self.rules
+        )
 
     def kit(self, size: int) -> _Kit:
         """The keyword table and matcher for the next `size` bytes. Under 'auto', a small job (a
@@ -77,7 +82,12 @@ class Engine:
         name = "hyperscan" if use_hyperscan else "regex"
         if name not in self._kits:
             table = build_table(self.rules, with_context=use_hyperscan)
-            self._kits[name] = _Kit(table, build_matcher(table.keywords, name))
+            kit = _Kit(table, build_matcher(table.keywords, name))
+            kit.contextual = frozenset(
+                i for i, rules in enumerate(table.rules_of)
+                if any(self.rules[r].attribution != "self" for r in rules)
+            )  # fmt: skip
+            self._kits[name] = kit
         return self._kits[name]
 
     @property
@@ -89,7 +99,11 @@ class Engine:
     # -- public -------------------------------------------------------------------------------
 
     def scan(self, fragment: Fragment, notes: list[str] | None = None) -> list[Finding]:
+        """Findings in the fragment. Afterwards `path_sensitive` tells whether its path could
+        have changed them (a rule that decides its vendor by context had a candidate), so a
+        caller that scanned without the real path knows when to scan again with it."""
         notes = notes if notes is not None else []
+        self.path_sensitive = bool(self._unkeyed_contextual)
         path = fragment.path.encode("utf-8", "surrogateescape")
         findings = []
         for hit in self._scan(fragment.data, path, 0, notes):
@@ -115,6 +129,8 @@ class Engine:
                 if depth < MAX_DEPTH:
                     runs.add(run_around(data, start, end))
                 continue
+            if kw_index in kit.contextual:
+                self.path_sensitive = True
             window = None
             for rule_index in rules_of[kw_index]:
                 if rule_index in context_of and not context_near(

@@ -35,9 +35,10 @@ class Blob:
 @dataclass
 class BlobResult:
     findings: list[tuple[str, Finding]] = field(default_factory=list)  # (blob sha, finding)
+    path_sensitive: list[str] = field(default_factory=list)  # scanned without the path it needed
     scanned: int = 0
     bytes: int = 0
-    binary: int = 0
+    binary: list[str] = field(default_factory=list)  # blob shas skipped as binary
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -62,6 +63,17 @@ def list_blobs(listing: bytes, wanted: dict[str, str]) -> tuple[list[Blob], list
             blobs.append(Blob(sha, int(size), wanted[sha]))
     missing = [sha for sha in wanted if sha not in seen]
     return blobs, missing
+
+
+def all_blobs(listing: bytes) -> list[Blob]:
+    """Every blob in the listing, without a path yet (see BlobResult.path_sensitive)."""
+    seen: set[bytes] = set()
+    out = []
+    for raw_sha, size in _BLOB_LINE.findall(listing):
+        if raw_sha not in seen:
+            seen.add(raw_sha)
+            out.append(Blob(raw_sha.decode(), int(size), ""))
+    return out
 
 
 def units(blobs: list[Blob], count: int, floor: int = 8 << 20) -> list[list[Blob]]:
@@ -125,9 +137,10 @@ def _scan_blob(engine: Engine, out: IO[bytes], blob: Blob, size: int, result: Bl
     if size <= WHOLE:
         data = out.read(size)
         if b"\0" in data[:SNIFF]:
-            result.binary += 1
+            result.binary.append(blob.sha)
             return
         found = engine.scan(Fragment(data, blob.path), notes)
+        sensitive = engine.path_sensitive
     else:
         left = size
 
@@ -138,11 +151,16 @@ def _scan_blob(engine: Engine, out: IO[bytes], blob: Blob, size: int, result: Bl
             return chunk
 
         found = []
+        sensitive = False
         for n, fragment in enumerate(fragments(read, blob.path)):
             if n == 0 and b"\0" in fragment.data[:SNIFF]:
-                result.binary += 1
+                result.binary.append(blob.sha)
                 while read(1 << 20):
                     pass
                 return
             found.extend(engine.scan(fragment, notes))
+            sensitive = sensitive or engine.path_sensitive
+    if sensitive and not blob.path:
+        result.path_sensitive.append(blob.sha)
+        return
     result.findings.extend((blob.sha, f) for f in found)

@@ -8,8 +8,8 @@ all the commits that added it; later ones are further occurrences of the same co
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import regex
@@ -17,7 +17,6 @@ import regex
 from scanner.git.run import Repo, git_env
 
 ZERO = "0" * 40
-PARALLEL_LOG = 2000  # commits; below this one git log is quicker than splitting the work
 _ZERO = ZERO.encode()
 _FORMAT = "--format=%x01%H%x02%P%x02%an%x02%aI%x02%ct"
 # A raw entry: ":old_mode new_mode old_sha new_sha status\0path\0" (no renames: one path).
@@ -100,40 +99,41 @@ def parse_raw_log(chunks: Iterable[bytes], history: History) -> None:
             occurrences.setdefault(new.decode(), []).append((sha, path))
 
 
-def read_history(repo: Repo, revisions: list[str], jobs: int = 1) -> History:
-    """Commits of `revisions` (e.g. ['--all'] or ['--all', '--not', tips...]) and their blobs.
+class LogRun:
+    """`git log --raw` running on its own, into a temporary file, while the caller does other
+    work (reading blobs); `result()` waits for it and parses what it wrote."""
 
-    A long history is split between `jobs` git processes (`git log --no-walk --stdin` over an
-    interleaved share of `git rev-list`); a damaged one falls back to a single `git log`.
-    """
-    history = History()
-    if not repo.has_commits() and revisions == ["--all"]:
-        return history
-    args = ["-m", "--raw", "--no-abbrev", "--no-renames", "-z", "--no-color", _FORMAT]
-    commits: list[bytes] = []
-    if jobs > 1:
-        listed = subprocess.run(["git", "-C", repo.path, "rev-list", *revisions],
-                                capture_output=True, env=git_env())  # fmt: skip
-        commits = listed.stdout.split() if listed.returncode == 0 else []
-    if len(commits) >= PARALLEL_LOG:
-        shares = [b"\n".join(commits[i::jobs]) + b"\n" for i in range(jobs)]
-        argv = ["log", "--no-walk=unsorted", "--stdin", *args]
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            outputs = list(pool.map(lambda share: _run(repo, argv, share), shares))
-    else:
-        outputs = [_run(repo, ["log", *revisions, *args], None)]
-    for out, err, code in outputs:
-        parse_raw_log([out], history)
-        if code != 0:
-            # A damaged repository: keep what git could list, and say what stopped it.
-            first = err.decode("utf-8", "replace").strip().splitlines()
-            history.warnings.append(
-                f"{repo.path}: git log stopped early: {first[0] if first else code}"
-            )
-    return history
+    def __init__(self, repo: Repo, revisions: list[str]) -> None:
+        self.repo = repo
+        self.empty = not repo.has_commits() and revisions == ["--all"]
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed in result()
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed in result()
+        args = ["-m", "--raw", "--no-abbrev", "--no-renames", "-z", "--no-color", _FORMAT]
+        self._proc = None if self.empty else subprocess.Popen(
+            ["git", "-C", repo.path, "log", *revisions, *args],
+            stdout=self._out, stderr=self._err, env=git_env(),
+        )  # fmt: skip
+
+    def result(self) -> History:
+        history = History()
+        try:
+            if self._proc is None:
+                return history
+            code = self._proc.wait()
+            self._out.seek(0)
+            parse_raw_log(iter(lambda: self._out.read(8 << 20), b""), history)
+            if code != 0:
+                # A damaged repository: keep what git could list, and say what stopped it.
+                self._err.seek(0)
+                first = self._err.read().decode("utf-8", "replace").strip().splitlines()
+                reason = first[0] if first else f"exit {code}"
+                history.warnings.append(f"{self.repo.path}: git log stopped early: {reason}")
+            return history
+        finally:
+            self._out.close()
+            self._err.close()
 
 
-def _run(repo: Repo, argv: list[str], stdin: bytes | None) -> tuple[bytes, bytes, int]:
-    proc = subprocess.run(["git", "-C", repo.path, *argv], input=stdin, capture_output=True,
-                          env=git_env())  # fmt: skip
-    return proc.stdout, proc.stderr, proc.returncode
+def read_history(repo: Repo, revisions: list[str]) -> History:
+    """Commits of `revisions` (e.g. ['--all'] or ['--all', '--not', tips...]) and their blobs."""
+    return LogRun(repo, revisions).result()

@@ -7,13 +7,20 @@ import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 
 from scanner.engine import Engine
 from scanner.finding import Finding, fingerprint
-from scanner.git.blobs import Blob, BlobResult, list_blobs, list_objects, scan_unit, units
+from scanner.git.blobs import (
+    Blob,
+    BlobResult,
+    all_blobs,
+    list_blobs,
+    list_objects,
+    scan_unit,
+    units,
+)
 from scanner.git.diffs import range_fragments, range_revisions, staged_fragments
-from scanner.git.history import Commit, History, read_history
+from scanner.git.history import Commit, History, LogRun
 from scanner.git.run import Repo
 from scanner.pool import INLINE_BYTES, Progress, can_fork, count_bytes, run_pool, worker_engine
 from scanner.result import ScanResult, Stats
@@ -48,32 +55,45 @@ def _read_blobs(
 def scan_history(
     engine: Engine, repo: Repo, revisions: list[str], jobs: int, progress: Progress | None = None
 ) -> ScanResult:
-    # Listing the object store and walking the history are independent: run them together.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        listing = pool.submit(list_objects, repo)
-        history = read_history(repo, revisions, jobs)
-        objects = listing.result()
+    """Blobs introduced by the commits of `revisions`, each read once, mapped to commits.
+
+    For a whole-repository scan the blobs are read straight from the object listing while
+    `git log` walks the history in its own process; unreachable blobs are dropped afterwards and
+    the few whose findings could depend on their path are read again with it.
+    """
+    log = LogRun(repo, revisions)
+    objects = list_objects(repo)
+    everything = revisions == ["--all"]
+    early = _read_blobs(engine, repo, all_blobs(objects), jobs, progress) if everything else []
+    history = log.result()
+    wanted = {blob: history.introduced(blob)[1] for blob in history.occurrences}
+    blobs, missing = list_blobs(objects, wanted)
+    if everything:
+        retry = {sha for part in early for sha in part.path_sensitive}
+        again = [b for b in blobs if b.sha in retry]
+        parts = early + (_read_blobs(engine, repo, again, 1, None) if again else [])
+    else:
+        parts = _read_blobs(engine, repo, blobs, jobs, progress)
     result = ScanResult(notes=list(history.warnings))
     if repo.is_shallow():
         result.notes.append(
             f"{repo.path}: shallow clone: history before its first commits is not scanned"
         )
-    wanted = {blob: history.introduced(blob)[1] for blob in history.occurrences}
-    blobs, missing = list_blobs(objects, wanted)
-    parts = _read_blobs(engine, repo, blobs, jobs, progress)
     missing = sorted(set(missing) | {sha for part in parts for sha in part.missing})
-    result.stats = Stats(files=sum(p.scanned for p in parts), bytes=sum(p.bytes for p in parts),
-                         binary=sum(p.binary for p in parts))  # fmt: skip
+    result.stats = Stats(
+        files=len(blobs) - len(set(missing) & set(wanted)),
+        bytes=sum(b.size for b in blobs),
+        binary=len({sha for part in parts for sha in part.binary} & set(wanted)),
+    )
     if missing:
         kind = "partial clone" if repo.is_partial() else "damaged repository"
         result.notes.append(f"{repo.path}: {len(missing)} blobs are missing ({kind}); "
                             f"scanned the other {result.stats.files}")  # fmt: skip
-    for part in parts:
-        result.notes.extend(part.notes)
     located = []
     for part in parts:
+        result.notes.extend(part.notes)
         for blob, finding in part.findings:
-            for commit, path in history.occurrences[blob]:
+            for commit, path in history.occurrences.get(blob, ()):  # none: unreachable
                 located.append((history.commits[commit], path, finding))
     tips = repo.ref_tips()
     result.findings = per_credential(located, lambda commits: history.reaching_refs(commits, tips))

@@ -121,7 +121,6 @@ def test_pool_and_inline_agree(planted, monkeypatch):
     inline = scan_history(engine, open_repo(str(repo.path)), ["--all"], jobs=1)
     monkeypatch.setattr(pipeline, "INLINE_BYTES", 0)
     monkeypatch.setattr("scanner.git.scan.INLINE_BYTES", 0)
-    monkeypatch.setattr("scanner.git.history.PARALLEL_LOG", 1)  # split git log in two
     monkeypatch.setattr(
         "scanner.git.blobs.units", lambda blobs, count, floor=0: [blobs[i::3] for i in range(3)]
     )
@@ -147,3 +146,20 @@ def test_remote_url_is_mirrored_and_fetched(planted, keys, capsys):
 def test_not_a_repository(tmp_path, capsys):
     code, _, err = git_scan(capsys, str(tmp_path))
     assert code == 2 and f"{tmp_path}: not a git repository" in err
+
+
+def test_vendor_known_only_from_the_path(tmp_path, keys, capsys):
+    """Blobs are first read without a path; those whose findings depend on it are read again."""
+    repo = GitRepo(tmp_path / "r")
+    dh, sk = keys.rand("dh_live_", 32), keys.rand("sk_live_", 32)
+    repo.commit("keys", {"services/diffhook/settings.py": f"TOKEN = '{dh}'\n",
+                         "helios/config.py": f"KEY = '{sk}'\n",
+                         "billing/config.py": f"KEY = '{keys.rand('sk_live_', 32)}'\n"})  # fmt: skip
+    _, doc, _ = git_scan(capsys, str(repo.path))
+    from scanner.finding import sha256_hex
+
+    got = {f["secret_sha256"]: (f["vendor"], f["path"]) for f in doc["findings"]}
+    assert got == {
+        sha256_hex(dh.encode()): ("diffhook", "services/diffhook/settings.py"),
+        sha256_hex(sk.encode()): ("helios", "helios/config.py"),
+    }
