@@ -7,7 +7,6 @@ file's keys override the user file's; `rules` and `allowlists` add up. Unknown k
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,8 @@ class Config:
 
 
 def _read(path: Path) -> dict[str, Any] | None:
+    import tomllib
+
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -7,10 +7,8 @@ import importlib
 import json
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +144,8 @@ def rules_from_tables(
 
 
 def parse_rule_text(text: str, origin: str, *, validate: bool = True) -> list[Rule]:
+    import tomllib
+
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -187,7 +187,7 @@ def check_references(rules: list[Rule]) -> None:
 def _builtin_docs() -> list[tuple[str, dict[str, Any]]]:
     """The parsed vendor files; kept as JSON in the user's cache, since parsing TOML is the
     slowest part of starting up (a pre-commit hook starts up on every commit)."""
-    data = resources.files("rules") / "data"
+    data = Path(__file__).parent / "data"
     entries = sorted(data.iterdir(), key=lambda e: e.name)
     texts = [
         (f"rules/data/{e.name}", e.read_text(encoding="utf-8"))
@@ -201,6 +201,8 @@ def _builtin_docs() -> list[tuple[str, dict[str, Any]]]:
         return [(origin, doc) for origin, doc in json.loads(cached.read_text(encoding="utf-8"))]
     except (OSError, ValueError):
         pass
+    import tomllib
+
     docs = []
     for origin, text in texts:
         try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -90,6 +89,8 @@ def baseline_entry(finding: Finding) -> dict[str, str]:
 
 def write_baseline(path: Path, findings: Iterable[Finding], keep: Baseline | None = None) -> int:
     """Write a baseline of `findings` (plus the entries of `keep`); returns the entry count."""
+    from datetime import UTC, datetime
+
     entries = {e["fingerprint"]: e for e in (keep.entries if keep else ())}
     for finding in findings:
         entries.setdefault(finding.fingerprint, baseline_entry(finding))

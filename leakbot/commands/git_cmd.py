@@ -39,31 +39,39 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leakbot.progress import progress_bar
+    # Each mode imports only what it needs: a pre-commit hook should start fast.
     from scanner.git.remote import is_url, mirror
     from scanner.git.run import open_repo
-    from scanner.git.scan import remember, scan_history, scan_range, scan_since_last, scan_staged
-    from scanner.state import State, default_path
 
-    path = mirror(args.repo) if is_url(args.repo) else args.repo
     if is_url(args.repo) and (args.staged or args.range):
         raise UsageError("--staged and --range need a local repository")
+    path = mirror(args.repo) if is_url(args.repo) else args.repo
     cfg, engine = prepare(args, [path] if Path(path).is_dir() else [])
     repo = open_repo(path)
-    jobs = args.jobs or os.cpu_count() or 1
     if args.staged:
-        result = scan_staged(engine, repo)
-    elif args.range:
-        result = scan_range(engine, repo, args.range)
-    else:
-        state = State(Path(args.state) if args.state else default_path())
-        try:
-            with progress_bar(not args.quiet) as progress:
-                if args.since_last:
-                    result = scan_since_last(engine, repo, state, jobs, progress)
-                else:
-                    result = scan_history(engine, repo, ["--all"], jobs, progress)
-                    remember(repo, state)
-        finally:
-            state.close()
-    return finish(args, cfg, result)
+        from scanner.git.diffs import scan_staged
+
+        return finish(args, cfg, scan_staged(engine, repo))
+    if args.range:
+        from scanner.git.scan import scan_range
+
+        return finish(args, cfg, scan_range(engine, repo, args.range))
+    return finish(args, cfg, _history(args, engine, repo))
+
+
+def _history(args: argparse.Namespace, engine: Any, repo: Any) -> Any:
+    from leakbot.progress import progress_bar
+    from scanner.git.scan import remember, scan_history, scan_since_last
+    from scanner.state import State, default_path
+
+    jobs = args.jobs or os.cpu_count() or 1
+    state = State(Path(args.state) if args.state else default_path())
+    try:
+        with progress_bar(not args.quiet) as progress:
+            if args.since_last:
+                return scan_since_last(engine, repo, state, jobs, progress)
+            result = scan_history(engine, repo, ["--all"], jobs, progress)
+            remember(repo, state)
+            return result
+    finally:
+        state.close()

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from scanner.engine import Engine
 from scanner.fragment import Fragment
 from scanner.git.history import ZERO, Commit
 from scanner.git.run import Repo, popen
+from scanner.result import ScanResult
 from scanner.sources.diff import diff_fragments
 
 _FORMAT = "--format=%x01%H%x02%an%x02%aI%x02%ct"
@@ -58,4 +60,13 @@ def staged_fragments(repo: Repo) -> Iterator[Fragment]:
     yield from diff_fragments(out.splitlines(keepends=True))
 
 
-__all__ = ["ZERO", "range_fragments", "range_revisions", "staged_fragments"]
+def scan_staged(engine: Engine, repo: Repo) -> ScanResult:
+    result = ScanResult()
+    for fragment in staged_fragments(repo):
+        result.stats.files += 1
+        result.stats.bytes += len(fragment.data)
+        result.findings.extend(engine.scan(fragment, result.notes))
+    return result
+
+
+__all__ = ["ZERO", "range_fragments", "range_revisions", "scan_staged", "staged_fragments"]

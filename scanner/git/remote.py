@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from scanner.errors import ScanError
 from scanner.git.run import git
@@ -25,6 +24,8 @@ def cache_root() -> Path:
 
 def mirror(url: str) -> str:
     """The path of an up-to-date bare mirror of `url`."""
+    from urllib.parse import urlsplit
+
     if "://" in url and (urlsplit(url).password or urlsplit(url).username):
         # A token in the URL would sit in a child's argv: ask for a credential helper instead.
         raise ScanError("repository URL holds credentials: use a git credential helper instead")

@@ -19,7 +19,7 @@ from scanner.git.blobs import (
     scan_unit,
     units,
 )
-from scanner.git.diffs import range_fragments, range_revisions, staged_fragments
+from scanner.git.diffs import range_fragments, range_revisions
 from scanner.git.history import Commit, History, LogRun
 from scanner.git.run import Repo
 from scanner.pool import INLINE_BYTES, Progress, can_fork, count_bytes, run_pool, worker_engine
@@ -151,15 +151,6 @@ def scan_range(engine: Engine, repo: Repo, spec: str) -> ScanResult:
     return result
 
 
-def scan_staged(engine: Engine, repo: Repo) -> ScanResult:
-    result = ScanResult()
-    for fragment in staged_fragments(repo):
-        result.stats.files += 1
-        result.stats.bytes += len(fragment.data)
-        result.findings.extend(engine.scan(fragment, result.notes))
-    return result
-
-
 def scan_since_last(
     engine: Engine, repo: Repo, state: State, jobs: int, progress: Progress | None = None
 ) -> ScanResult:
@@ -188,4 +179,4 @@ def _existing(repo: Repo, commits: list[str]) -> list[str]:
     return [line.split()[0].decode() for line in out.splitlines() if line.endswith(b" commit")]
 
 
-__all__ = ["History", "scan_history", "scan_range", "scan_since_last", "scan_staged"]
+__all__ = ["History", "scan_history", "scan_range", "scan_since_last"]
