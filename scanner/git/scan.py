@@ -62,10 +62,15 @@ def scan_history(
     the few whose findings could depend on their path are read again with it.
     """
     log = LogRun(repo, revisions)
-    objects = list_objects(repo)
     everything = revisions == ["--all"]
-    early = _read_blobs(engine, repo, all_blobs(objects), jobs, progress) if everything else []
-    history = log.result()
+    early: list[BlobResult] = []
+    if everything:
+        objects = list_objects(repo)
+        early = _read_blobs(engine, repo, all_blobs(objects), jobs, progress)
+        history = log.result()
+    else:
+        history = log.result()  # usually a few new commits: list the store only if needed
+        objects = list_objects(repo) if history.occurrences else b""
     wanted = {blob: history.introduced(blob)[1] for blob in history.occurrences}
     blobs, missing = list_blobs(objects, wanted)
     if everything:
