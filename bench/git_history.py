@@ -12,22 +12,13 @@ import argparse
 import json
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench.export_rules import write as write_rules
 from bench.history_corpus import build, download, release_versions
-from bench.measure import Run, available, best_of, print_table
-
-
-def _count(path: Path, key: str | None) -> int | None:
-    try:
-        doc = json.loads(path.read_text() or "[]")
-    except (OSError, json.JSONDecodeError):
-        return None
-    return len(doc[key] if key else doc)
+from bench.measure import available, print_table, run_tools
 
 
 def _corpus(work: Path, package: str, versions: int) -> tuple[Path, dict[str, str]]:
@@ -104,15 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                       "--log-level", "error", "--report-path", str(out / "gl.json")],
                      out / "gl.json", None),
     }  # fmt: skip
-    results: list[Run] = []
-    for tool in args.tools.split(","):
-        if not available(tool):
-            print(f"{tool}: not installed (pip install '.[bench]'), skipped", file=sys.stderr)
-            continue
-        argv_, report, key = commands[tool]
-        run = best_of(args.runs, tool, argv_, timeout=5400)
-        run.findings = _count(report, key)
-        results.append(run)
+    results = run_tools(commands, args.tools, args.runs, timeout=5400)
     lb = json.loads((out / "lb.json").read_text()) if (out / "lb.json").exists() else {"stats": {}}
     print_table(results, lb["stats"].get("bytes", 0))
     from scanner.finding import sha256_hex

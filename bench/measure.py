@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -59,3 +62,30 @@ def print_table(results: list[Run], size_bytes: int, reference: str = "leakbot")
         for r in results:
             if r.tool != reference and r.seconds:
                 print(f"leakbot time / {r.tool} time = {ref.seconds / r.seconds:.3f}")
+
+
+Command = tuple[list[str], Path, str | None]  # argv, report file, key of its findings list
+
+
+def count_findings(report: Path, key: str | None) -> int | None:
+    try:
+        doc = json.loads(report.read_text() or "[]")
+    except (OSError, json.JSONDecodeError):
+        return None
+    return len(doc[key] if key else doc)
+
+
+def run_tools(
+    commands: dict[str, Command], tools: str, runs: int, timeout: float = 3600
+) -> list[Run]:
+    """Run each installed tool of the comma-separated list; count what its report found."""
+    results = []
+    for tool in tools.split(","):
+        if not available(tool):
+            print(f"{tool}: not installed (pip install '.[bench]'), skipped", file=sys.stderr)
+            continue
+        argv, report, key = commands[tool]
+        run = best_of(runs, tool, argv, timeout=timeout)
+        run.findings = count_findings(report, key)
+        results.append(run)
+    return results

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 from pathlib import Path
 
 from bench.corpus import build_logs
-from bench.measure import Run, available, best_of, print_table
+from bench.measure import print_table, run_tools
 
 
 def _warm(folder: Path) -> int:
@@ -28,14 +27,6 @@ def _warm(folder: Path) -> int:
             while chunk := fh.read(16 << 20):
                 total += len(chunk)
     return total
-
-
-def _count(path: Path, key: str | None) -> int | None:
-    try:
-        doc = json.loads(path.read_text() or "[]")
-    except (OSError, json.JSONDecodeError):
-        return None
-    return len(doc[key] if key else doc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,15 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                       "--max-target-megabytes", "0", "--report-path", str(out / "gl.json")],
                      out / "gl.json", None),
     }  # fmt: skip
-    results: list[Run] = []
-    for tool in args.tools.split(","):
-        if not available(tool):
-            print(f"{tool}: not installed (pip install '.[bench]'), skipped", file=sys.stderr)
-            continue
-        argv_, report, key = commands[tool]
-        run = best_of(args.runs, tool, argv_)
-        run.findings = _count(report, key)
-        results.append(run)
+    results = run_tools(commands, args.tools, args.runs)
     # Uncompressed bytes, the work every tool does (the .gz is read through).
     stats = json.loads((out / "lb.json").read_text())["stats"] if (out / "lb.json").exists() else {}
     print_table(results, stats.get("bytes", size))

@@ -12,7 +12,14 @@ from typing import BinaryIO
 from scanner.engine import Engine
 from scanner.finding import Finding
 from scanner.fragment import Fragment
-from scanner.pool import INLINE_BYTES, can_fork, count_bytes, run_pool, worker_engine
+from scanner.pool import (
+    INLINE_BYTES,
+    byte_counter,
+    can_fork,
+    count_bytes,
+    run_pool,
+    worker_engine,
+)
 from scanner.result import ScanResult
 from scanner.sources.files import SNIFF, GzipDamaged, Reader, Task, plan
 from scanner.sources.stream import fragments
@@ -138,19 +145,12 @@ def _execute(
     inline = [t for t in tasks if t.kind == "stdin"]
     if jobs <= 1 or total < INLINE_BYTES or len(pooled) < 2 or not can_fork():
         inline, pooled = tasks, []
-    done = 0
-
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress(done, max(total, done))
-
+    counter = byte_counter(total, progress)
     for task in inline:
-        results.append(scan_task(engine, task, stdin, advance))
+        results.append(scan_task(engine, task, stdin, counter))
     if pooled:
         # Inline work (stdin) is done by now; the pool's bytes come on top of it.
-        offset = done
+        offset = sum(r.bytes for r in results)
         shifted = (lambda d, t: progress(offset + d, offset + t)) if progress else None
         results.extend(run_pool(engine, _worker, _batches(pooled), jobs, total - offset, shifted))
     if progress:

@@ -34,6 +34,19 @@ def count_bytes(n: int) -> None:
             _BYTES.value += n
 
 
+def byte_counter(total: int, progress: Progress | None) -> Callable[[int], None]:
+    """For inline work: a callback that adds scanned bytes and reports them to `progress`."""
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, max(total, done))
+
+    return advance
+
+
 def can_fork() -> bool:
     import multiprocessing
 

@@ -22,7 +22,15 @@ from scanner.git.blobs import (
 from scanner.git.diffs import range_fragments, range_revisions
 from scanner.git.history import Commit, History, LogRun
 from scanner.git.run import Repo
-from scanner.pool import INLINE_BYTES, Progress, can_fork, count_bytes, run_pool, worker_engine
+from scanner.pool import (
+    INLINE_BYTES,
+    Progress,
+    byte_counter,
+    can_fork,
+    count_bytes,
+    run_pool,
+    worker_engine,
+)
 from scanner.result import ScanResult, Stats
 from scanner.state import State
 
@@ -41,15 +49,7 @@ def _read_blobs(
     if jobs > 1 and total >= INLINE_BYTES and can_fork() and len(blobs) > 1:
         work = [(repo.path, unit) for unit in units(blobs, jobs * 4)]
         return run_pool(engine, _worker, work, jobs, total, progress)
-    done = 0
-
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress(done, max(total, done))
-
-    return [scan_unit(engine, repo.path, blobs, advance)]
+    return [scan_unit(engine, repo.path, blobs, byte_counter(total, progress))]
 
 
 def scan_history(
