@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from leakbot.commands import baseline, git_cmd, rules_cmd, scan
+from leakbot.commands import baseline, ci_cmd, git_cmd, rules_cmd, scan
 from leakbot.errors import ConfigError, UsageError
 from rules import RuleError
 from scanner.errors import ScanError
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     scan.register(sub)
     git_cmd.register(sub)
+    ci_cmd.register(sub)
     baseline.register(sub)
     rules_cmd.register(sub)
     return parser

@@ -1,0 +1,79 @@
+"""`leakbot ci`: the GitHub Action's whole job (event logic lives here, where it is tested)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from leakbot.commands import add_command
+
+EPILOG = """\
+examples:
+  leakbot ci                              in a GitHub Actions step (reads GITHUB_EVENT_*)
+  GITHUB_EVENT_NAME=push GITHUB_EVENT_PATH=push.json leakbot ci    replay a saved payload
+
+environment (the action's inputs): LEAKBOT_CONFIG, LEAKBOT_FAIL_ON_FINDINGS (default true),
+LEAKBOT_SARIF_FILE (default leakbot.sarif), LEAKBOT_VERIFY and LEAKBOT_REVOKE (not available yet)
+"""
+
+
+def register(sub: Any) -> None:
+    p = add_command(sub, "ci", "scan what a GitHub push or pull request adds (for the Action)",
+                    EPILOG)  # fmt: skip
+    p.add_argument("repo", nargs="?", default=".", metavar="REPO")
+    p.add_argument("--event-name", default=os.environ.get("GITHUB_EVENT_NAME", ""))
+    p.add_argument("--event-path", default=os.environ.get("GITHUB_EVENT_PATH"))
+    p.add_argument("--sarif-file", default=os.environ.get("LEAKBOT_SARIF_FILE") or "leakbot.sarif")
+    p.add_argument("--config", default=os.environ.get("LEAKBOT_CONFIG") or None)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from leakbot import ci
+    from leakbot.commands.scan import prepare
+    from scanner.allow import apply_allowlists
+    from scanner.git.run import open_repo
+    from scanner.report import write_report
+    from scanner.result import ScanResult
+
+    fail = ci.truthy(os.environ.get("LEAKBOT_FAIL_ON_FINDINGS"), True)
+    for name in ("LEAKBOT_VERIFY", "LEAKBOT_REVOKE"):
+        if ci.truthy(os.environ.get(name), False):
+            print(f"::warning::leakbot: {name.split('_')[1].lower()} is not available yet; "
+                  "scanning only")  # fmt: skip
+    repo = open_repo(args.repo)
+    event = ci.load_event(args.event_path)
+    todo = ci.plan(args.event_name, event, repo)
+    scan_args = argparse.Namespace(config=args.config, engine="auto", jobs=None)
+    cfg, engine = prepare(scan_args, [args.repo])
+    if todo.mode == "range":
+        from scanner.git.scan import scan_range
+
+        result = scan_range(engine, repo, todo.range or "")
+    elif todo.mode == "history":
+        from scanner.git.scan import scan_history
+
+        result = scan_history(engine, repo, ["--all"], os.cpu_count() or 1)
+    else:
+        result = ScanResult()
+    result.findings = apply_allowlists(result.findings, cfg.allowlists)
+    if cfg.baseline is not None:
+        from scanner.allow import load_baseline
+
+        result.findings = load_baseline(cfg.baseline).filter(result.findings)
+    for note in result.notes:
+        print(f"::warning::{ci._escape(note)}")
+    sarif = Path(args.sarif_file)
+    with open(sarif, "w", encoding="utf-8") as out:
+        write_report("sarif", result, out)
+    for finding in result.findings:
+        print(ci.annotation(finding))
+    ci.append("GITHUB_STEP_SUMMARY", ci.summary(result.findings, todo))
+    ci.append("GITHUB_OUTPUT", f"findings={len(result.findings)}\nsarif-file={sarif}\n")
+    count = len(result.findings)
+    print(f"leakbot: {count} finding{'s' * (count != 1)} ({todo.why}); SARIF in {sarif}",
+          file=sys.stderr)  # fmt: skip
+    return 1 if count and fail else 0

@@ -1,0 +1,148 @@
+"""`leakbot ci` with real event payload shapes against real repositories."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from leakbot.cli import main
+from scanner.finding import sha256_hex
+from tests.conftest import SHARED
+from tests.gitrepo import GitRepo
+
+ZERO = "0" * 40
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def gh(tmp_path, monkeypatch):
+    """The files GitHub hands a step, and a helper to run `leakbot ci` on an event."""
+    out, summary = tmp_path / "output.txt", tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(out))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.delenv("LEAKBOT_FAIL_ON_FINDINGS", raising=False)
+
+    def run(repo, name, payload, capsys):
+        event = tmp_path / f"{name}.json"
+        event.write_text(json.dumps(payload))
+        sarif = tmp_path / "leakbot.sarif"
+        code = main(["ci", str(repo.path), "--event-name", name, "--event-path", str(event),
+                     "--sarif-file", str(sarif)])  # fmt: skip
+        std = capsys.readouterr()
+        doc = json.loads(sarif.read_text())
+        secrets = {r["properties"]["secret_sha256"] for r in doc["runs"][0]["results"]}
+        return code, secrets, std.out, doc
+
+    run.output, run.summary = out, summary  # type: ignore[attr-defined]
+    return run
+
+
+def _key_commit(repo, keys, name):
+    key = keys.rand("dh_live_", 32)
+    sha = repo.commit(name, {f"{name}.env": f"DEVHELM_API_TOKEN={key}\n"})
+    return key, sha
+
+
+def test_push_scans_exactly_the_pushed_commits(tmp_path, keys, gh, capsys):
+    repo = GitRepo(tmp_path / "r")
+    old, before = _key_commit(repo, keys, "old")
+    new = [_key_commit(repo, keys, f"new{i}") for i in range(3)]
+    code, secrets, out, doc = gh(repo, "push", {"before": before, "after": new[-1][1]}, capsys)
+    assert code == 1
+    assert secrets == {sha256_hex(k.encode()) for k, _ in new}
+    schema = json.loads((SHARED / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(doc)
+    sarif_text = json.dumps(doc)
+    assert all(k not in sarif_text and k not in out for k, _ in [*new, (old, None)])
+    assert out.count("::error file=new") == 3 and "leakbot:allow" in out
+    assert "findings=3" in gh.output.read_text()
+    text = gh.summary.read_text()
+    assert "3 leaked credentials" in text and all(k not in text for k, _ in new)
+
+
+def test_new_branch_push_scans_only_its_own_commits(tmp_path, keys, gh, capsys):
+    repo = GitRepo(tmp_path / "r")
+    _key_commit(repo, keys, "main1")
+    repo.git("checkout", "-q", "-b", "topic")
+    topic_key, head = _key_commit(repo, keys, "topic1")
+    _, secrets, _, _ = gh(repo, "push", {"before": ZERO, "after": head, "created": True}, capsys)
+    assert secrets == {sha256_hex(topic_key.encode())}
+
+
+def test_force_push_scans_what_is_new(tmp_path, keys, gh, capsys):
+    repo = GitRepo(tmp_path / "r")
+    _key_commit(repo, keys, "base")
+    rewritten_key, old_tip = _key_commit(repo, keys, "rewritten")
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    new_key, new_tip = _key_commit(repo, keys, "replacement")
+    payload = {"before": old_tip, "after": new_tip, "forced": True}
+    _, secrets, _, _ = gh(repo, "push", payload, capsys)
+    assert secrets == {sha256_hex(new_key.encode())}
+    # The runner's clone never had the old tip: the commits no other ref reaches are scanned.
+    payload["before"] = "1" * 40
+    _, secrets, _, _ = gh(repo, "push", payload, capsys)
+    assert (
+        sha256_hex(new_key.encode()) in secrets
+        and sha256_hex(rewritten_key.encode()) not in secrets
+    )
+
+
+def test_pull_request_scans_base_to_head(tmp_path, keys, gh, capsys):
+    repo = GitRepo(tmp_path / "r")
+    _, base = _key_commit(repo, keys, "on-main")
+    repo.git("checkout", "-q", "-b", "feature")
+    pr_key, head = _key_commit(repo, keys, "in-pr")
+    payload = {"pull_request": {"base": {"sha": base}, "head": {"sha": head}}}
+    _, secrets, _, _ = gh(repo, "pull_request", payload, capsys)
+    assert secrets == {sha256_hex(pr_key.encode())}
+
+
+def test_schedule_scans_everything_and_fail_on_findings_off(
+    tmp_path, keys, gh, capsys, monkeypatch
+):
+    repo = GitRepo(tmp_path / "r")
+    keys_ = [_key_commit(repo, keys, f"c{i}")[0] for i in range(2)]
+    monkeypatch.setenv("LEAKBOT_FAIL_ON_FINDINGS", "false")
+    code, secrets, _, _ = gh(repo, "schedule", {}, capsys)
+    assert code == 0 and secrets == {sha256_hex(k.encode()) for k in keys_}
+
+
+def test_clean_push_and_branch_deletion(tmp_path, keys, gh, capsys):
+    repo = GitRepo(tmp_path / "r")
+    before = repo.commit("a", {"README.md": "hi\n"})
+    after = repo.commit("b", {"README.md": "hello\n"})
+    code, secrets, _, _ = gh(repo, "push", {"before": before, "after": after}, capsys)
+    assert (code, secrets) == (0, set())
+    assert "No leaked keys found" in gh.summary.read_text()
+    code, _, _, _ = gh(repo, "push", {"before": after, "after": ZERO, "deleted": True}, capsys)
+    assert code == 0
+
+
+def test_bad_payload_is_a_usage_error(tmp_path, capsys):
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("a")
+    (tmp_path / "e.json").write_text("{nope")
+    assert main(["ci", str(repo.path), "--event-name", "push", "--event-path",
+                 str(tmp_path / "e.json")]) == 2  # fmt: skip
+    assert "e.json: cannot read the event payload" in capsys.readouterr().err
+
+
+def test_action_yml_is_a_thin_pinned_composite():
+    import yaml
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    inputs = set(action["inputs"])
+    assert {"config", "fail-on-findings", "verify", "revoke", "sarif-file", "version"} <= inputs
+    assert {"findings", "sarif-file"} <= set(action["outputs"])
+    runs = [step["run"] for step in action["runs"]["steps"] if "run" in step]
+    assert any("leakbot ci" in run for run in runs)
+    for step in action["runs"]["steps"]:
+        if "uses" in step:
+            ref = step["uses"].split("@", 1)[1]
+            assert len(ref) == 40 and all(c in "0123456789abcdef" for c in ref), step["uses"]
+    for run in runs:
+        assert "${{" not in run, "inputs reach scripts through env:, never inline"
