@@ -33,8 +33,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from leakbot import ci
-    from leakbot.commands.scan import prepare
-    from scanner.allow import apply_allowlists
+    from leakbot.commands.scan import prepare, suppress
     from scanner.git.run import open_repo
     from scanner.report import write_report
     from scanner.result import ScanResult
@@ -59,11 +58,7 @@ def run(args: argparse.Namespace) -> int:
         result = scan_history(engine, repo, ["--all"], os.cpu_count() or 1)
     else:
         result = ScanResult()
-    result.findings = apply_allowlists(result.findings, cfg.allowlists)
-    if cfg.baseline is not None:
-        from scanner.allow import load_baseline
-
-        result.findings = load_baseline(cfg.baseline).filter(result.findings)
+    suppress(result, cfg)
     for note in result.notes:
         print(f"::warning::{ci._escape(note)}")
     sarif = Path(args.sarif_file)

@@ -18,6 +18,7 @@ examples:
   leakbot git https://github.com/org/repo.git   mirrored into a cache, fetched next time
   leakbot git --range origin/main..HEAD         only what these commits add (a push, a PR)
   leakbot git --staged                          the index, before you commit
+  leakbot git --push                            under pre-commit's pre-push hook
   leakbot git --since-last                      only commits new since the previous scan
 """
 
@@ -32,6 +33,8 @@ def register(sub: Any) -> None:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--range", metavar="BASE..HEAD", help="only lines added by these commits")
     mode.add_argument("--staged", action="store_true", help="only the staged changes")
+    mode.add_argument("--push", action="store_true",
+                      help="the commits pre-commit's pre-push hook is pushing")  # fmt: skip
     mode.add_argument("--since-last", action="store_true", help="only commits new since last scan")
     p.add_argument("--state", metavar="FILE", help=STATE_HELP)
     add_output_options(p)
@@ -43,8 +46,9 @@ def run(args: argparse.Namespace) -> int:
     from scanner.git.remote import is_url, mirror
     from scanner.git.run import open_repo
 
-    if is_url(args.repo) and (args.staged or args.range):
-        raise UsageError("--staged and --range need a local repository")
+    if is_url(args.repo) and (args.staged or args.range or args.push):
+        raise UsageError("--staged, --range and --push need a local repository")
+    push_revisions = _push_revisions() if args.push else None
     path = mirror(args.repo) if is_url(args.repo) else args.repo
     cfg, engine = prepare(args, [path] if Path(path).is_dir() else [])
     repo = open_repo(path)
@@ -52,11 +56,23 @@ def run(args: argparse.Namespace) -> int:
         from scanner.git.diffs import scan_staged
 
         return finish(args, cfg, scan_staged(engine, repo))
-    if args.range:
-        from scanner.git.scan import scan_range
+    if args.range or push_revisions:
+        from scanner.git.diffs import range_revisions
+        from scanner.git.scan import scan_commits
 
-        return finish(args, cfg, scan_range(engine, repo, args.range))
+        revisions = push_revisions or range_revisions(repo, args.range)
+        return finish(args, cfg, scan_commits(engine, repo, revisions))
     return finish(args, cfg, _history(args, engine, repo))
+
+
+def _push_revisions() -> list[str]:
+    """What pre-commit's pre-push stage is pushing: the range it names in its environment, or,
+    for a history the remote has no base for, the commits no remote-tracking ref reaches."""
+    to_ref = os.environ.get("PRE_COMMIT_TO_REF")
+    from_ref = os.environ.get("PRE_COMMIT_FROM_REF", "")
+    if to_ref and from_ref.strip("0"):
+        return [f"{from_ref}..{to_ref}"]
+    return [to_ref or "HEAD", "--not", "--remotes"]
 
 
 def _history(args: argparse.Namespace, engine: Any, repo: Any) -> Any:

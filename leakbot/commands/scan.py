@@ -75,14 +75,24 @@ def prepare(args: argparse.Namespace, paths: list[str]) -> tuple[config_mod.Conf
     return cfg, Engine(cfg.rules, args.engine)
 
 
-def finish(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult) -> int:
+ALLOW_HINT = (
+    "leakbot: rotate the keys above and remove them. A false positive? Put `leakbot:allow` on "
+    "its line, or add an allowlist to .leakbot.toml (`leakbot init` writes one)."
+)
+
+
+def suppress(result: ScanResult, cfg: config_mod.Config, baseline: str | None = None) -> None:
+    """Drop what the config allows and what the baseline already knows."""
     from scanner.allow import apply_allowlists, load_baseline
 
-    findings = apply_allowlists(result.findings, cfg.allowlists)
-    baseline_path = Path(args.baseline) if args.baseline else cfg.baseline
+    result.findings = apply_allowlists(result.findings, cfg.allowlists)
+    baseline_path = Path(baseline) if baseline else cfg.baseline
     if baseline_path is not None:
-        findings = load_baseline(baseline_path).filter(findings)
-    result.findings = findings
+        result.findings = load_baseline(baseline_path).filter(result.findings)
+
+
+def finish(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult) -> int:
+    suppress(result, cfg, args.baseline)
     for note in result.notes:
         print(f"leakbot: {note}", file=sys.stderr)
     with _output(args.output) as out:
@@ -99,6 +109,8 @@ def finish(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult)
         from scanner.report.text import summary_line
 
         print(summary_line(result.findings, result.stats), file=sys.stderr)
+    if result.findings and args.format == "text" and not args.quiet:
+        print(ALLOW_HINT, file=sys.stderr)
     return 1 if result.findings else 0
 
 

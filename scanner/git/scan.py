@@ -143,10 +143,16 @@ def per_credential(
 
 
 def scan_range(engine: Engine, repo: Repo, spec: str) -> ScanResult:
+    """`BASE..HEAD`: only the lines those commits add."""
+    return scan_commits(engine, repo, range_revisions(repo, spec))
+
+
+def scan_commits(engine: Engine, repo: Repo, revisions: list[str]) -> ScanResult:
+    """The lines added by the commits git log lists for `revisions`."""
     result = ScanResult()
     located = []
     paths = set()
-    for commit, fragment in range_fragments(repo, range_revisions(repo, spec)):
+    for commit, fragment in range_fragments(repo, revisions):
         paths.add(fragment.path)
         result.stats.bytes += len(fragment.data)
         for finding in engine.scan(fragment, result.notes):
@@ -184,4 +190,4 @@ def _existing(repo: Repo, commits: list[str]) -> list[str]:
     return [line.split()[0].decode() for line in out.splitlines() if line.endswith(b" commit")]
 
 
-__all__ = ["History", "scan_history", "scan_range", "scan_since_last"]
+__all__ = ["History", "scan_commits", "scan_history", "scan_range", "scan_since_last"]
