@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from leakbot.commands import baseline, ci_cmd, git_cmd, rules_cmd, scan
+from leakbot.commands import baseline, ci_cmd, git_cmd, init_cmd, rules_cmd, scan
 from leakbot.errors import ConfigError, UsageError
 from rules import RuleError
 from scanner.errors import ScanError
@@ -25,6 +25,7 @@ examples:
   leakbot git                             every commit on every ref of this repository
   leakbot git --staged                    before you commit
   leakbot rules check
+  leakbot init                            a commented .leakbot.toml and the pre-commit hooks
 
 exit codes: 0 clean, 1 findings, 2 usage or config error, 3 unexpected error
 """
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.register(sub)
     git_cmd.register(sub)
     ci_cmd.register(sub)
+    init_cmd.register(sub)
     baseline.register(sub)
     rules_cmd.register(sub)
     return parser

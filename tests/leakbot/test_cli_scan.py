@@ -76,7 +76,8 @@ def test_usage_errors_exit_two(tmp_path, capsys):
 
 def test_help_shows_examples(capsys):
     for argv in (["--help"], ["scan", "--help"], ["diff", "--help"], ["rules", "--help"],
-                 ["baseline", "--help"]):  # fmt: skip
+                 ["baseline", "--help"], ["git", "--help"], ["ci", "--help"], ["init", "--help"],
+                 ["rules", "check", "--help"], ["baseline", "create", "--help"]):  # fmt: skip
         assert main(argv) == 0
         assert "examples:" in capsys.readouterr().out
 

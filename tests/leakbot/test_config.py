@@ -171,3 +171,20 @@ def test_catastrophic_rule_is_dropped_after_repeated_timeouts(tree, capsys, monk
     timeouts = [line for line in err.splitlines() if "acme.slow timed out" in line]
     assert len(timeouts) == engine.MAX_TIMEOUTS and timeouts[-1].endswith("skipped from now on")
     assert len(doc["findings"]) == 2 and code == 1
+
+
+def test_init_writes_a_working_config_and_the_hook_entry(tmp_path, capsys, keys):
+    import yaml
+
+    assert main(["init", str(tmp_path)]) == 0
+    config = tmp_path / ".leakbot.toml"
+    assert "version = 1" in config.read_text() and "[[allowlists]]" in config.read_text()
+    hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
+    ids = [h["id"] for h in hooks["repos"][0]["hooks"]]
+    assert ids == ["leakbot", "leakbot-commit-msg", "leakbot-push"]
+    (tmp_path / "a.env").write_text(f"DEVHELM_API_TOKEN={keys.rand('dh_live_', 32)}\n")
+    assert main(["scan", str(tmp_path), "-q"]) == 1  # the written config loads
+    assert main(["init", str(tmp_path)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["init", str(tmp_path), "--force"]) == 0
+    assert "add this under `repos:`" in capsys.readouterr().err
