@@ -1,5 +1,6 @@
 """Key-service clients, the revocation workflow, ledger, delivery sinks and notifications.
 
-Not built yet: this package is filled in by the revoker issue. It may import `scanner` and `rules`,
-never `leakbot`.
+May import `scanner` and `rules`, never `leakbot`. Built so far: the KeyService protocol, the HTTP
+client policy, the Helicone and DevHelm clients (revoker/vendors/), and a loopback emulator of
+their key services (revoker/emulator/). The workflow, ledger, sinks and notifications come next.
 """

@@ -1,0 +1,173 @@
+"""`leakbot emulate`: Helicone's and DevHelm's key services on loopback, for tests and rehearsals.
+
+Helicone: GET/POST /v1/api-keys, DELETE /v1/api-keys/{id} (unknown id: 500, as the real one).
+DevHelm:  GET /api/v1/auth/me, GET/POST /api/v1/api-keys, POST /api/v1/api-keys/{id}/revoke.
+Faults (latency, errors, dropped connections, auth-cache delay) come from State.faults.
+GET /_emulator/keys lists keys by hash and state, never their values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from revoker.emulator.state import Key, State
+
+_KEY_PATH = re.compile(r"^/v1/api-keys/([^/]+)$")
+_DEVHELM_KEY = re.compile(r"^/api/v1/api-keys/([^/]+)/revoke$")
+
+
+def _stamp(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: never echo headers
+        pass
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _send(self, status: int, body: Any = None) -> None:
+        data = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _bearer(self) -> str:
+        value = self.headers.get("Authorization", "")
+        return value[7:] if value.startswith("Bearer ") else ""
+
+    def _body(self) -> dict[str, Any]:
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            doc = json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            return {}
+        return doc if isinstance(doc, dict) else {}
+
+    def _fault(self) -> bool:
+        faults, rng = self.server.state.faults, self.server.state.rng
+        if faults.latency:
+            time.sleep(faults.latency)
+        with self.server.state.lock:
+            roll = rng.random()
+        if roll < faults.drop_rate:
+            self.close_connection = True
+            return True
+        if roll < faults.drop_rate + faults.error_rate:
+            self._send(faults.error_status, {"error": "injected fault"})
+            return True
+        return False
+
+    def _route(self, method: str) -> None:
+        if self.path == "/_emulator/keys" and method == "GET":
+            return self._send(200, [{"vendor": k.vendor, "id": k.key_id, "name": k.name,
+                                     "hash": k.helicone_hash, "revoked": k.revoked_at is not None}
+                                    for k in self.server.state.keys])  # fmt: skip
+        if self._fault():
+            return None
+        if self.path.startswith("/v1/"):
+            return self._helicone(method)
+        if self.path.startswith("/api/v1/"):
+            return self._devhelm(method)
+        return self._send(404, {"error": "not found"})
+
+    def do_GET(self) -> None:
+        self._route("GET")
+
+    def do_POST(self) -> None:
+        self._route("POST")
+
+    def do_DELETE(self) -> None:
+        self._route("DELETE")
+
+    # -- Helicone ---------------------------------------------------------------------------------
+
+    def _helicone(self, method: str) -> None:
+        state = self.server.state
+        caller = state.authenticate("helicone", self._bearer())
+        if caller is None or (method == "GET" and caller.permissions == "w"):
+            return self._send(401, {"data": None, "error": "Unauthorized"})
+        if self.path == "/v1/api-keys" and method == "GET":
+            rows = [{"id": k.key_id, "api_key_hash": k.helicone_hash, "api_key_name": k.name,
+                     "key_permissions": k.permissions, "created_at": _stamp(k.created)}
+                    for k in state.live("helicone")]  # fmt: skip
+            return self._send(200, {"data": rows, "error": None})
+        if self.path == "/v1/api-keys" and method == "POST":
+            body = self._body()
+            key = state.add("helicone", str(body.get("api_key_name", "leakbot")),
+                            permissions=str(body.get("key_permissions", "rw")))  # fmt: skip
+            return self._send(
+                200, {"id": key.key_id, "apiKey": key.secret, "hashedKey": key.helicone_hash}
+            )
+        match = _KEY_PATH.match(self.path)
+        if match and method == "DELETE":
+            target = state.find("helicone", match.group(1))
+            if target is None:
+                return self._send(500, {"error": "internal error"})
+            state.revoke(target)
+            return self._send(200, {"hashedKey": target.helicone_hash})
+        return self._send(404, {"error": "not found"})
+
+    # -- DevHelm ----------------------------------------------------------------------------------
+
+    def _devhelm(self, method: str) -> None:
+        state = self.server.state
+        caller = state.authenticate("devhelm", self._bearer())
+        if caller is None:
+            return self._send(
+                401, {"status": 401, "message": "Unauthorized", "timestamp": _stamp(time.time())}
+            )
+        if self.path == "/api/v1/auth/me" and method == "GET":
+            org = {"id": 1, "name": "Emulated Org"}
+            return self._send(200, {"data": {"key": _devhelm_view(caller), "organization": org}})
+        if self.path.startswith("/api/v1/api-keys") and method == "GET":
+            return self._send(200, {"data": [_devhelm_view(k) for k in state.live("devhelm")]})
+        if self.path == "/api/v1/api-keys" and method == "POST":
+            key = state.add("devhelm", str(self._body().get("name") or "leakbot"))
+            return self._send(201, {"data": {**_devhelm_view(key), "key": key.secret}})
+        match = _DEVHELM_KEY.match(self.path)
+        if match and method == "POST":
+            target = state.find("devhelm", match.group(1))
+            if target is None:
+                return self._send(
+                    404, {"status": 404, "message": "Not found", "timestamp": _stamp(time.time())}
+                )
+            state.revoke(target)
+            return self._send(200, {"data": _devhelm_view(target)})
+        return self._send(
+            404, {"status": 404, "message": "Not found", "timestamp": _stamp(time.time())}
+        )
+
+
+def _devhelm_view(key: Key) -> dict[str, Any]:
+    return {"id": key.key_id, "name": key.name, "createdAt": _stamp(key.created),
+            "expiresAt": None, "lastUsedAt": None}  # fmt: skip
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, state: State, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__((host, port), Handler)
+        self.state = state
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.serve_forever, daemon=True)
+        thread.start()
+        return thread

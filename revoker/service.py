@@ -1,0 +1,52 @@
+"""What every vendor client offers: the KeyService protocol and the answers it gives.
+
+"The key is dead" and "the check failed" are different answers: timeouts, 429 and 5xx are
+UNKNOWN, never DEAD, and nothing is ever revoked on UNKNOWN.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+
+
+class Verdict(enum.Enum):
+    LIVE = "live"
+    DEAD = "dead"
+    UNKNOWN = "unknown"
+    UNVERIFIABLE = "unverifiable"
+
+
+@dataclass(frozen=True)
+class Verification:
+    verdict: Verdict
+    reason: str
+    key_id: str | None = None  # located exactly (hash match or whoami), never "the first key"
+
+
+@dataclass(frozen=True)
+class NewKey:
+    key_id: str
+    secret: bytes  # shown once by the vendor; handed to a delivery sink, never logged or stored
+
+
+class KeyService(Protocol):
+    vendor: str
+    capabilities: frozenset[str]  # of "verify", "locate", "reissue", "revoke"
+
+    def verify(self, secret: bytes) -> Verification: ...
+
+    def reissue(self, name: str) -> NewKey: ...
+
+    def revoke(self, key_id: str) -> None: ...
+
+
+def unknown_for(response: httpx.Response | None, error: Exception | None = None) -> Verification:
+    """The verdict for an answer that says nothing about the key (timeouts, 429, 5xx, ...)."""
+    if error is not None:
+        return Verification(Verdict.UNKNOWN, f"no answer: {type(error).__name__}")
+    assert response is not None
+    return Verification(Verdict.UNKNOWN, f"inconclusive answer: HTTP {response.status_code}")
