@@ -9,8 +9,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from leakbot.commands import baseline, ci_cmd, git_cmd, init_cmd, rules_cmd, scan
+from leakbot.commands import baseline, ci_cmd, emulate_cmd, git_cmd, init_cmd, rules_cmd, scan
 from leakbot.errors import ConfigError, UsageError
+from revoker.errors import RevokerError
 from rules import RuleError
 from scanner.errors import ScanError
 
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     git_cmd.register(sub)
     ci_cmd.register(sub)
     init_cmd.register(sub)
+    emulate_cmd.register(sub)
     baseline.register(sub)
     rules_cmd.register(sub)
     return parser
@@ -69,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.func(args))
-    except (ConfigError, UsageError, RuleError, ScanError) as exc:
+    except (ConfigError, UsageError, RuleError, ScanError, RevokerError) as exc:
         print(f"leakbot: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -4,7 +4,8 @@
      ├── ConfigError     a config file is malformed (names the file and the key)   -> exit 2
      └── UsageError      the command line asks for something impossible          -> exit 2
 
-`rules.RuleError` and `scanner.ScanError` are also turned into one-line messages by `cli.main`.
+`rules.RuleError`, `scanner.ScanError` and `revoker.RevokerError` are also turned into one-line
+messages (exit 2) by `cli.main`.
 """
 
 

@@ -1,0 +1,85 @@
+"""`leakbot emulate`: Helicone's and DevHelm's key services on loopback, to rehearse a rotation."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from leakbot.commands import add_command
+from leakbot.errors import UsageError
+
+EPILOG = """\
+examples:
+  leakbot emulate                                   port 8787, keys in ./leakbot-emulator.json
+  leakbot emulate --port 0 --error-rate 0.2 --auth-cache 10
+  # then point .leakbot.toml at it:  [vendors.helicone] base_url = "http://127.0.0.1:8787"
+
+The key file (mode 0600) holds the emulated organisation's admin and leaked keys: emulator keys,
+not real ones. GET /_emulator/keys shows each key's state (by hash, never its value).
+"""
+
+
+def register(sub: Any) -> None:
+    p = add_command(sub, "emulate", "run a local key-service emulator (Helicone, DevHelm)", EPILOG)
+    p.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
+    p.add_argument("--port", type=int, default=8787, help="port (0: any free port)")
+    p.add_argument("--keys-file", default="leakbot-emulator.json", metavar="FILE")
+    p.add_argument("--seed", default="leakbot-emulator", help="seed for the emulated keys")
+    p.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
+    p.add_argument("--error-rate", type=float, default=0.0, metavar="SHARE")
+    p.add_argument("--error-status", type=int, default=500, choices=[429, 500, 502, 503])
+    p.add_argument("--drop-rate", type=float, default=0.0, metavar="SHARE")
+    p.add_argument("--auth-cache", type=float, default=0.0, metavar="SECONDS",
+                   help="how long a revoked key still authenticates (Helicone: about 10)")  # fmt: skip
+    p.set_defaults(func=run)
+
+
+def seed(state: Any) -> dict[str, Any]:
+    """An organisation per vendor: an admin key, a leaked live key and an already-revoked one."""
+    out: dict[str, Any] = {}
+    for vendor in ("helicone", "devhelm"):
+        admin = state.add(vendor, "admin")
+        live = state.add(vendor, "ci-pipeline")
+        dead = state.add(vendor, "old-laptop", revoked=True)
+        out[vendor] = {"admin": admin.secret, "live": live.secret, "revoked": dead.secret}
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from revoker.emulator.server import Server
+    from revoker.emulator.state import Faults, State
+    from revoker.http import check_url
+
+    for name in ("error_rate", "drop_rate"):
+        if not 0 <= getattr(args, name) <= 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 1")
+    check_url(f"http://{args.host}/")  # loopback only: it serves keys in the clear
+    faults = Faults(
+        args.latency, args.error_rate, args.error_status, args.drop_rate, args.auth_cache
+    )
+    state = State(args.seed, faults)
+    keys = seed(state)
+    try:
+        server = Server(state, args.host, args.port)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    path = Path(args.keys_file)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump({"url": server.url, **keys}, fh, indent=2)
+    print(f"leakbot emulate: Helicone and DevHelm key services at {server.url}; "
+          f"keys in {path} (mode 0600). Ctrl-C stops.", file=sys.stderr, flush=True)  # fmt: skip
+    signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
+    thread = server.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.5)
+    except KeyboardInterrupt:
+        server.shutdown()
+    server.server_close()
+    return 0
