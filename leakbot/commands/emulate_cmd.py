@@ -34,8 +34,8 @@ def register(sub: Any) -> None:
     p.add_argument("--error-rate", type=float, default=0.0, metavar="SHARE")
     p.add_argument("--error-status", type=int, default=500, choices=[429, 500, 502, 503])
     p.add_argument("--drop-rate", type=float, default=0.0, metavar="SHARE")
-    p.add_argument("--auth-cache", type=float, default=0.0, metavar="SECONDS",
-                   help="how long a revoked key still authenticates (Helicone: about 10)")  # fmt: skip
+    cache_help = "how long a revoked key still authenticates (Helicone: about 10)"
+    p.add_argument("--auth-cache", type=float, default=0.0, metavar="SECONDS", help=cache_help)
     p.set_defaults(func=run)
 
 
