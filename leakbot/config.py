@@ -20,7 +20,9 @@ from rules.loader import check_references
 from scanner.allow import Allowlist
 
 VERSION = 1
-_KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline"}
+_KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline", "vendors"}
+VENDORS = ("devhelm", "diffhook", "helicone", "helios", "devdraft")
+_VENDOR_KEYS = {"base_url", "eu_base_url", "admin_env"}
 _ALLOW_KEYS = {"description", "condition", "paths", "regexes", "stopwords", "rules"}
 
 
@@ -30,6 +32,13 @@ class Config:
     rules: list[Rule] = field(default_factory=list)
     allowlists: list[Allowlist] = field(default_factory=list)
     baseline: Path | None = None
+    # Per vendor: base URLs (overridable: tests and rehearsals point them at the emulator) and
+    # the name of the environment variable holding an admin credential (never the credential).
+    vendors: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def admin_credentials(self) -> dict[str, str | None]:
+        return {v: os.environ.get(s["admin_env"]) if s.get("admin_env") else None
+                for v, s in self.vendors.items()}  # fmt: skip
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -91,6 +100,8 @@ def load(explicit: str | None = None, search_dirs: list[Path] | None = None) -> 
         )
         if "baseline" in doc:
             config.baseline = (path.parent / doc["baseline"]).resolve()
+        for vendor, table in _vendors(doc.get("vendors", {}), path).items():
+            config.vendors.setdefault(vendor, {}).update(table)
     all_rules = [*builtin_rules(), *user_rules]
     unknown = sorted(disabled - {r.id for r in all_rules})
     if unknown:
@@ -118,6 +129,29 @@ def _validate(doc: Mapping[str, Any], path: Path) -> None:
         raise ConfigError(f"{path}: 'disabled_rules' must be a list of rule ids")
     if "baseline" in doc and not isinstance(doc["baseline"], str):
         raise ConfigError(f"{path}: 'baseline' must be a path")
+
+
+def _vendors(tables: Any, path: Path) -> dict[str, dict[str, str]]:
+    if not isinstance(tables, dict):
+        raise ConfigError(f"{path}: 'vendors' must be a table of [vendors.<name>] tables")
+    out = {}
+    for vendor, table in tables.items():
+        where = f"{path}: vendors.{vendor}"
+        if vendor not in VENDORS:
+            raise ConfigError(f"{where}: unknown vendor (one of {', '.join(VENDORS)})")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: must be a table")
+        unknown = sorted(set(table) - _VENDOR_KEYS)
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {unknown[0]!r}")
+        if not all(isinstance(v, str) for v in table.values()):
+            raise ConfigError(f"{where}: values must be strings")
+        if "admin_env" in table and not table["admin_env"].replace("_", "").isalnum():
+            raise ConfigError(
+                f"{where}: admin_env names an environment variable, e.g. HELICONE_ADMIN_KEY"
+            )
+        out[vendor] = dict(table)
+    return out
 
 
 def _strings(table: Mapping[str, Any], key: str, where: str) -> list[str]:

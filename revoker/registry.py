@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
-from revoker.vendors.devhelm import DevHelm
-from revoker.vendors.helicone import Helicone
+from collections.abc import Callable
 
-SERVICES: dict[str, type[Helicone] | type[DevHelm]] = {
+import httpx
+
+from revoker.service import KeyService
+from revoker.vendors.devdraft import Devdraft
+from revoker.vendors.devhelm import DevHelm
+from revoker.vendors.diffhook import DiffHook
+from revoker.vendors.helicone import Helicone
+from revoker.vendors.helios import Helios
+
+Factory = Callable[..., KeyService]
+
+SERVICES: dict[str, Factory] = {
     "helicone": Helicone,
     "devhelm": DevHelm,
+    "diffhook": DiffHook,
+    "devdraft": Devdraft,
+    "helios": Helios,
 }
+
+
+def build(
+    client: httpx.Client, settings: dict[str, dict[str, str]], admin: dict[str, str | None]
+) -> dict[str, KeyService]:
+    """One client per vendor: base URLs from `settings`, admin credentials from `admin`."""
+    out = {}
+    for vendor, factory in SERVICES.items():
+        urls = {k: v for k, v in settings.get(vendor, {}).items() if k.endswith("base_url")}
+        out[vendor] = factory(client, admin.get(vendor), **urls)
+    return out

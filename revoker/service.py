@@ -34,14 +34,17 @@ class NewKey:
 
 
 class KeyService(Protocol):
+    """One vendor's key service. Vendors without a key API raise NotImplementedError from
+    reissue/revoke and declare only what they can do in `capabilities`."""
+
     vendor: str
     capabilities: frozenset[str]  # of "verify", "locate", "reissue", "revoke"
 
-    def verify(self, secret: bytes) -> Verification: ...
+    def verify(self, secret: bytes, partner: bytes = b"") -> Verification: ...
 
-    def reissue(self, name: str) -> NewKey: ...
+    def reissue(self, name: str, leaked: bytes) -> NewKey: ...
 
-    def revoke(self, key_id: str) -> None: ...
+    def revoke(self, key_id: str, leaked: bytes) -> None: ...
 
 
 def unknown_for(response: httpx.Response | None, error: Exception | None = None) -> Verification:

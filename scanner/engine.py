@@ -44,7 +44,7 @@ class _Hit:
     anchor: int
     secret: bytes
     encoding: str = "plain"
-    partner: tuple[str, str] | None = None  # (rule id, secret sha256)
+    partner: tuple[str, bytes] | None = None  # (rule id, the partner's raw value)
 
 
 class _Kit:
@@ -190,7 +190,7 @@ class Engine:
                 notes.append(f"{where}: rule {rule.id} timed out after {timeout}s; skipped {rest}")
                 return
 
-    def _pair(self, rule: Rule, data: bytes, start: int, end: int) -> tuple[str, str] | None:
+    def _pair(self, rule: Rule, data: bytes, start: int, end: int) -> tuple[str, bytes] | None:
         best: tuple[int, int, str, bytes] | None = None
         lo, hi = max(0, start - PAIR_BYTES), min(len(data), end + PAIR_BYTES)
         for partner_id in rule.partners:
@@ -208,7 +208,7 @@ class Engine:
                     continue
                 if best is None or (lines, gap) < best[:2]:
                     best = (lines, gap, partner.id, secret)
-        return (best[2], sha256_hex(best[3])) if best else None
+        return (best[2], best[3]) if best else None
 
     def _decoded(
         self, data: bytes, run: tuple[int, int], path: bytes, depth: int, notes: list[str]
@@ -246,7 +246,8 @@ class Engine:
             fingerprint=fingerprint(rule.id, secret_sha256, fragment.path, fragment.commit),
             encoding=hit.encoding,
             partner_rule_id=hit.partner[0] if hit.partner else None,
-            partner_sha256=hit.partner[1] if hit.partner else None,
+            partner_sha256=sha256_hex(hit.partner[1]) if hit.partner else None,
+            partner_secret=hit.partner[1] if hit.partner else b"",
             commit=fragment.commit,
             secret=hit.secret,
         )

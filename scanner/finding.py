@@ -51,7 +51,10 @@ class Finding:
     date: str | None = None
     refs: tuple[str, ...] = ()
     occurrences: list[dict[str, Any]] = field(default_factory=list)
+    # Set by `--verify`: {"status": live|dead|unknown|unverifiable, "reason": ...}.
+    verification: dict[str, str] | None = None
     secret: bytes = field(default=b"", repr=False, compare=False)
+    partner_secret: bytes = field(default=b"", repr=False, compare=False)  # a pair's other half
 
     def to_dict(self, *, show_secret: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -79,6 +82,8 @@ class Finding:
             out["date"] = self.date
             out["refs"] = list(self.refs)
             out["occurrences"] = self.occurrences
+        if self.verification is not None:
+            out["verification"] = self.verification
         if show_secret:
             out["secret"] = self.secret.decode("utf-8", "replace")
         return out

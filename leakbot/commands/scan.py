@@ -39,6 +39,8 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report here, not stdout")
     p.add_argument("--show-secrets", action="store_true", help="print raw secret values")
+    verify_help = "ask each vendor whether found keys are live (read-only calls)"
+    p.add_argument("--verify", action="store_true", help=verify_help)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     p.add_argument(
@@ -91,8 +93,20 @@ def suppress(result: ScanResult, cfg: config_mod.Config, baseline: str | None = 
         result.findings = load_baseline(baseline_path).filter(result.findings)
 
 
+def verify(cfg: config_mod.Config, result: ScanResult) -> None:
+    from revoker.http import make_client
+    from revoker.registry import build
+    from revoker.verify import verify_findings
+
+    with make_client() as client:
+        services = build(client, cfg.vendors, cfg.admin_credentials())
+        verify_findings(result.findings, services)
+
+
 def finish(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult) -> int:
     suppress(result, cfg, args.baseline)
+    if getattr(args, "verify", False) and result.findings:
+        verify(cfg, result)
     for note in result.notes:
         print(f"leakbot: {note}", file=sys.stderr)
     with _output(args.output) as out:

@@ -74,6 +74,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, [{"vendor": k.vendor, "id": k.key_id, "name": k.name,
                                      "hash": k.helicone_hash, "revoked": k.revoked_at is not None}
                                     for k in self.server.state.keys])  # fmt: skip
+        with self.server.state.lock:
+            self.server.state.requests += 1
         if self._fault():
             return None
         if self.path.startswith("/v1/"):

@@ -41,6 +41,7 @@ class State:
         self.rng = random.Random(seed)
         self.faults = faults or Faults()
         self.keys: list[Key] = []
+        self.requests = 0  # vendor calls answered or faulted (not /_emulator/ views)
         self.lock = threading.Lock()
 
     def new_secret(self, vendor: str) -> str:

@@ -25,7 +25,7 @@ class DevHelm:
         self.admin_token = admin_token
         self.base_url = check_url(base_url).rstrip("/")
 
-    def verify(self, secret: bytes) -> Verification:
+    def verify(self, secret: bytes, partner: bytes = b"") -> Verification:
         bearer = secret.decode("ascii", "replace")
         try:
             response = self.client.get(f"{self.base_url}/api/v1/auth/me",

@@ -37,7 +37,7 @@ class Helicone:
     def _get_keys(self, base: str, bearer: str) -> httpx.Response:
         return self.client.get(f"{base}/v1/api-keys", headers={"Authorization": f"Bearer {bearer}"})
 
-    def verify(self, secret: bytes) -> Verification:
+    def verify(self, secret: bytes, partner: bytes = b"") -> Verification:
         if secret.startswith(b"sk-helicone-proxy-"):
             return Verification(
                 Verdict.UNVERIFIABLE, "proxy keys cannot be listed or checked by API"

@@ -37,6 +37,8 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
     }
     if f.partner_sha256:
         props["partner_sha256"] = f.partner_sha256
+    if f.verification:
+        props["verification"] = f.verification
     if f.commit:
         props.update(commit=f.commit, author=f.author, date=f.date, refs=list(f.refs))
     return {

@@ -24,6 +24,7 @@ def finding_line(f: Finding, *, show_secrets: bool = False, color: bool = False)
     value = f.secret.decode("utf-8", "replace") if show_secrets else f.preview
     extra = " [base64]" if f.encoding != "plain" else ""
     extra += " [paired]" if f.partner_sha256 else ""
+    extra += f" [{f.verification['status'].upper()}]" if f.verification else ""
     return (
         f"{_paint(where, 'path', color)}  {_paint(f.rule_id, 'rule', color)}  "
         f"{_paint(vendor, 'vendor', color)}  {value}{extra}  "

@@ -122,8 +122,11 @@ def test_plain_http_only_to_loopback(client):
         client.get("http://example.org/")
 
 
-def test_registry_lists_each_client_against_the_protocol():
-    assert set(SERVICES) == {"helicone", "devhelm"}
-    for vendor, cls in SERVICES.items():
-        assert cls.vendor == vendor
-        assert {"verify", "reissue", "revoke"} <= cls.capabilities
+def test_registry_lists_each_client_against_the_protocol(client):
+    assert set(SERVICES) == {"helicone", "devhelm", "diffhook", "devdraft", "helios"}
+    full = {"verify", "locate", "reissue", "revoke"}
+    expected = {"helicone": full, "devhelm": full, "diffhook": {"verify"}, "devdraft": {"verify"},
+                "helios": set()}  # fmt: skip
+    for vendor, factory in SERVICES.items():
+        service = factory(client, None)
+        assert service.vendor == vendor and service.capabilities == expected[vendor]
