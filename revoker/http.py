@@ -4,11 +4,12 @@ that refuses plain HTTP anywhere but loopback."""
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from revoker.errors import InsecureURL
+from revoker.errors import InsecureURL, RevokerError
 from scanner.version import tool_version
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -49,3 +50,21 @@ def make_client(
         transport=transport,
         follow_redirects=False,
     )
+
+
+def admin_call(
+    client: httpx.Client, vendor: str, token: str | None, method: str, url: str, **kwargs: Any
+) -> httpx.Response:
+    """A key-management call with an operator's admin credential; any failure is a RevokerError
+    naming the vendor, the method and the path (never a key)."""
+    if not token:
+        raise RevokerError(f"{vendor}: no admin credential configured (set admin_env)")
+    path = httpx.URL(url).path
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        response = client.request(method, url, headers=headers, **kwargs)
+    except httpx.HTTPError as exc:
+        raise RevokerError(f"{vendor}: {method} {path}: {type(exc).__name__}") from None
+    if response.status_code >= 300:
+        raise RevokerError(f"{vendor}: {method} {path}: HTTP {response.status_code}")
+    return response

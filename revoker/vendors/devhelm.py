@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from revoker.errors import RevokerError
-from revoker.http import check_url
+from revoker.http import admin_call, check_url
 from revoker.service import NewKey, Verdict, Verification, unknown_for
 
 BASE = "https://api.devhelm.io"
@@ -54,15 +54,5 @@ class DevHelm:
         self._admin("POST", f"/api/v1/api-keys/{key_id}/revoke")
 
     def _admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        if not self.admin_token:
-            raise RevokerError("devhelm: no admin token configured (name its environment variable)")
-        headers = {"Authorization": f"Bearer {self.admin_token}"}
-        try:
-            response = self.client.request(
-                method, f"{self.base_url}{path}", headers=headers, **kwargs
-            )
-        except httpx.HTTPError as exc:
-            raise RevokerError(f"devhelm: {method} {path}: {type(exc).__name__}") from None
-        if response.status_code >= 300:
-            raise RevokerError(f"devhelm: {method} {path}: HTTP {response.status_code}")
-        return response
+        url = f"{self.base_url}{path}"
+        return admin_call(self.client, self.vendor, self.admin_token, method, url, **kwargs)

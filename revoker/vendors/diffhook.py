@@ -6,21 +6,15 @@ from __future__ import annotations
 
 import httpx
 
-from revoker.http import check_url
-from revoker.service import NewKey, Verdict, Verification, unknown_for
+from revoker.service import Verdict, Verification, unknown_for
+from revoker.vendors.manual import VerifyOnly
 
 BASE = "https://www.diffhook.com"
 
 
-class DiffHook:
+class DiffHook(VerifyOnly):
     vendor = "diffhook"
-    capabilities = frozenset({"verify"})
-
-    def __init__(
-        self, client: httpx.Client, admin_token: str | None = None, base_url: str = BASE
-    ) -> None:
-        self.client = client
-        self.base_url = check_url(base_url).rstrip("/")
+    default_base_url = BASE
 
     def verify(self, secret: bytes, partner: bytes = b"") -> Verification:
         try:
@@ -39,9 +33,3 @@ class DiffHook:
         if response.status_code == 401:
             return Verification(Verdict.DEAD, "refused (401)")
         return unknown_for(response)
-
-    def reissue(self, name: str, leaked: bytes) -> NewKey:
-        raise NotImplementedError("diffhook has no key API: rotation is a manual playbook")
-
-    def revoke(self, key_id: str, leaked: bytes) -> None:
-        raise NotImplementedError("diffhook has no key API: rotation is a manual playbook")

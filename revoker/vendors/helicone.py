@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from revoker.errors import RevokerError
-from revoker.http import check_url
+from revoker.http import admin_call, check_url
 from revoker.service import NewKey, Verdict, Verification, unknown_for
 
 US, EU = "https://api.helicone.ai", "https://eu.api.helicone.ai"
@@ -82,21 +82,7 @@ class Helicone:
         self._admin("DELETE", f"{self._base(leaked)}/v1/api-keys/{key_id}")
 
     def _admin(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        if not self.admin_key:
-            raise RevokerError("helicone: no admin key configured (name its environment variable)")
-        try:
-            response = self.client.request(
-                method, url, headers={"Authorization": f"Bearer {self.admin_key}"}, **kwargs
-            )
-        except httpx.HTTPError as exc:
-            raise RevokerError(
-                f"helicone: {method} {httpx.URL(url).path}: {type(exc).__name__}"
-            ) from None
-        if response.status_code >= 300:
-            raise RevokerError(
-                f"helicone: {method} {httpx.URL(url).path}: HTTP {response.status_code}"
-            )
-        return response
+        return admin_call(self.client, self.vendor, self.admin_key, method, url, **kwargs)
 
 
 def _data(response: httpx.Response) -> list[dict[str, Any]]:

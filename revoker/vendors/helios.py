@@ -3,27 +3,15 @@ UNVERIFIABLE: leakbot never sends a billable request to find out."""
 
 from __future__ import annotations
 
-import httpx
+from revoker.service import Verdict, Verification
+from revoker.vendors.manual import VerifyOnly
 
-from revoker.service import NewKey, Verdict, Verification
 
-
-class Helios:
+class Helios(VerifyOnly):
     vendor = "helios"
     capabilities: frozenset[str] = frozenset()
-
-    def __init__(
-        self, client: httpx.Client, admin_token: str | None = None, base_url: str = ""
-    ) -> None:
-        self.client = client
 
     def verify(self, secret: bytes, partner: bytes = b"") -> Verification:
         return Verification(
             Verdict.UNVERIFIABLE, "Helios AI has no free check; its API is billable"
         )
-
-    def reissue(self, name: str, leaked: bytes) -> NewKey:
-        raise NotImplementedError("helios has no key API: rotation is a manual playbook")
-
-    def revoke(self, key_id: str, leaked: bytes) -> None:
-        raise NotImplementedError("helios has no key API: rotation is a manual playbook")

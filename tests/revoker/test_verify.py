@@ -5,25 +5,13 @@ from __future__ import annotations
 import json
 
 import httpx
-import pytest
 
 from leakbot.cli import main
-from revoker.emulator.server import Server
-from revoker.emulator.state import State
 from revoker.service import Verdict
 from revoker.vendors.devdraft import Devdraft
 from revoker.vendors.diffhook import DiffHook
 from revoker.verify import verify_findings
 from scanner.finding import sha256_hex
-
-
-@pytest.fixture
-def emulator():
-    server = Server(State(seed="verify-tests"))
-    server.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def test_scan_verify_against_the_emulator(emulator, tmp_path, capsys, monkeypatch):
