@@ -65,7 +65,7 @@ def plan(event_name: str, event: dict[str, Any], repo: Repo) -> Plan:
     return Plan("history", why=f"{event_name or 'manual run'}: whole history")
 
 
-def _escape(text: str, *, prop: bool = False) -> str:
+def escape(text: str, *, prop: bool = False) -> str:
     """GitHub workflow-command escaping (properties also escape ':' and ',')."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
@@ -73,13 +73,13 @@ def _escape(text: str, *, prop: bool = False) -> str:
 
 def annotation(f: Finding) -> str:
     who = f.vendor or " or ".join(f.candidates)
-    title = _escape(f"leakbot {f.rule_id}", prop=True)
-    where = f"file={_escape(printable_path(f.path), prop=True)},line={f.line},col={f.column}"
+    title = escape(f"leakbot {f.rule_id}", prop=True)
+    where = f"file={escape(printable_path(f.path), prop=True)},line={f.line},col={f.column}"
     message = (
         f"{who} credential {f.preview} (sha256 {f.secret_sha256[:12]}). Rotate it; if it is "
         "not a secret, add 'leakbot:allow' to the line or an allowlist to .leakbot.toml."
     )
-    return f"::error {where},title={title}::{_escape(message)}"
+    return f"::error {where},title={title}::{escape(message)}"
 
 
 def summary(findings: list[Finding], plan_: Plan) -> str:

@@ -11,7 +11,6 @@ from typing import BinaryIO
 
 from scanner.engine import Engine
 from scanner.finding import Finding
-from scanner.fragment import Fragment
 from scanner.pool import (
     INLINE_BYTES,
     byte_counter,
@@ -73,11 +72,6 @@ def scan_task(
         notes.append(f"{task.path}: cannot read: {exc.strerror or exc}")
         return _TaskResult(task, findings, notes, total, newlines, failed=True)
     return _TaskResult(task, findings, notes, total, newlines)
-
-
-def scan_bytes(engine: Engine, data: bytes, path: str) -> list[Finding]:
-    """Scan one in-memory buffer (examples, tests, small inputs)."""
-    return engine.scan(Fragment(data, path))
 
 
 def _worker(batch: list[Task]) -> list[_TaskResult]:

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         result = ScanResult()
     suppress(result, cfg)
     for note in result.notes:
-        print(f"::warning::{ci._escape(note)}")
+        print(f"::warning::{ci.escape(note)}")
     sarif = Path(args.sarif_file)
     with open(sarif, "w", encoding="utf-8") as out:
         write_report("sarif", result, out)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from scanner.engine import Engine
 from scanner.fragment import Fragment
-from scanner.git.history import ZERO, Commit
+from scanner.git.history import Commit
 from scanner.git.run import Repo, popen
 from scanner.result import ScanResult
 from scanner.sources.diff import diff_fragments
@@ -67,6 +67,3 @@ def scan_staged(engine: Engine, repo: Repo) -> ScanResult:
         result.stats.bytes += len(fragment.data)
         result.findings.extend(engine.scan(fragment, result.notes))
     return result
-
-
-__all__ = ["ZERO", "range_fragments", "range_revisions", "scan_staged", "staged_fragments"]

@@ -132,8 +132,3 @@ class LogRun:
         finally:
             self._out.close()
             self._err.close()
-
-
-def read_history(repo: Repo, revisions: list[str]) -> History:
-    """Commits of `revisions` (e.g. ['--all'] or ['--all', '--not', tips...]) and their blobs."""
-    return LogRun(repo, revisions).result()

@@ -20,7 +20,7 @@ from scanner.git.blobs import (
     units,
 )
 from scanner.git.diffs import range_fragments, range_revisions
-from scanner.git.history import Commit, History, LogRun
+from scanner.git.history import Commit, LogRun
 from scanner.git.run import Repo
 from scanner.pool import (
     INLINE_BYTES,
@@ -188,6 +188,3 @@ def _existing(repo: Repo, commits: list[str]) -> list[str]:
     out = repo.run("cat-file", "--batch-check=%(objectname) %(objecttype)",
                    input="\n".join(commits).encode() + b"\n")  # fmt: skip
     return [line.split()[0].decode() for line in out.splitlines() if line.endswith(b" commit")]
-
-
-__all__ = ["History", "scan_commits", "scan_history", "scan_range", "scan_since_last"]
