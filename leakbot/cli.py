@@ -9,7 +9,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from leakbot.commands import baseline, ci_cmd, emulate_cmd, git_cmd, init_cmd, rules_cmd, scan
+from leakbot.commands import (
+    baseline,
+    ci_cmd,
+    emulate_cmd,
+    git_cmd,
+    init_cmd,
+    revoke_cmd,
+    rules_cmd,
+    scan,
+)
 from leakbot.errors import ConfigError, UsageError
 from revoker.errors import RevokerError
 from rules import RuleError
@@ -25,6 +34,9 @@ examples:
   git diff --cached | leakbot diff -
   leakbot git                             every commit on every ref of this repository
   leakbot git --staged                    before you commit
+  leakbot git --verify                    ask the vendors which found keys are live
+  leakbot revoke                          the rotation plan for live keys (--execute acts)
+  leakbot status                          the ledger: rotated, pending, failed, awaiting approval
   leakbot rules check
   leakbot init                            a commented .leakbot.toml and the pre-commit hooks
 
@@ -52,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     scan.register(sub)
     git_cmd.register(sub)
+    revoke_cmd.register(sub)
     ci_cmd.register(sub)
     init_cmd.register(sub)
     emulate_cmd.register(sub)

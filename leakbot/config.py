@@ -20,9 +20,16 @@ from rules.loader import check_references
 from scanner.allow import Allowlist
 
 VERSION = 1
-_KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline", "vendors"}
+_KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline", "vendors", "sinks",
+         "notify"}  # fmt: skip
 VENDORS = ("devhelm", "diffhook", "helicone", "helios", "devdraft")
-_VENDOR_KEYS = {"base_url", "eu_base_url", "admin_env"}
+_VENDOR_KEYS = {"base_url", "eu_base_url", "admin_env", "policy", "deliver", "variable"}
+POLICIES = ("auto", "approve", "notify")
+SINK_TYPES = ("command", "dotenv", "github", "vault")
+# The name the apps read each vendor's key under (the vendors' documented variables).
+VARIABLES = {"devhelm": "DEVHELM_API_TOKEN", "diffhook": "DIFFHOOK_API_KEY",
+             "helicone": "HELICONE_API_KEY", "helios": "HELIOS_API_KEY",
+             "devdraft": "DEVDRAFT_SECRET"}  # fmt: skip
 _ALLOW_KEYS = {"description", "condition", "paths", "regexes", "stopwords", "rules"}
 
 
@@ -34,7 +41,11 @@ class Config:
     baseline: Path | None = None
     # Per vendor: base URLs (overridable: tests and rehearsals point them at the emulator) and
     # the name of the environment variable holding an admin credential (never the credential).
-    vendors: dict[str, dict[str, str]] = field(default_factory=dict)
+    vendors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # [sinks.<name>] and [[notify]] tables as written, with the file each came from (they are
+    # built, and fully checked, only by the commands that deliver or notify).
+    sinks: dict[str, tuple[dict[str, Any], Path]] = field(default_factory=dict)
+    notify: list[tuple[dict[str, Any], Path]] = field(default_factory=list)
 
     def admin_credentials(self) -> dict[str, str | None]:
         return {v: os.environ.get(s["admin_env"]) if s.get("admin_env") else None
@@ -102,10 +113,19 @@ def load(explicit: str | None = None, search_dirs: list[Path] | None = None) -> 
             config.baseline = (path.parent / doc["baseline"]).resolve()
         for vendor, table in _vendors(doc.get("vendors", {}), path).items():
             config.vendors.setdefault(vendor, {}).update(table)
+        for name, table in _sinks(doc.get("sinks", {}), path).items():
+            config.sinks[name] = (table, path)
+        if "notify" in doc:
+            config.notify = [(t, path) for t in _notify(doc["notify"], path)]
     all_rules = [*builtin_rules(), *user_rules]
     unknown = sorted(disabled - {r.id for r in all_rules})
     if unknown:
         raise ConfigError(f"{config.sources[-1]}: disabled_rules: unknown rule {unknown[0]!r}")
+    for vendor, table in config.vendors.items():
+        for sink in table.get("deliver", []):
+            if sink not in config.sinks:
+                raise ConfigError(f"{config.sources[-1]}: vendors.{vendor}: deliver: no sink "
+                                  f"named {sink!r} (define [sinks.{sink}])")  # fmt: skip
     config.rules = [r for r in all_rules if r.id not in disabled]
     try:
         check_references(config.rules)
@@ -144,14 +164,39 @@ def _vendors(tables: Any, path: Path) -> dict[str, dict[str, str]]:
         unknown = sorted(set(table) - _VENDOR_KEYS)
         if unknown:
             raise ConfigError(f"{where}: unknown key {unknown[0]!r}")
-        if not all(isinstance(v, str) for v in table.values()):
+        deliver = table.get("deliver", [])
+        if not isinstance(deliver, list) or not all(isinstance(d, str) for d in deliver):
+            raise ConfigError(f"{where}: deliver must be a list of sink names")
+        if not all(isinstance(v, str) for k, v in table.items() if k != "deliver"):
             raise ConfigError(f"{where}: values must be strings")
+        if table.get("policy", "approve") not in POLICIES:
+            raise ConfigError(f"{where}: policy must be one of {', '.join(POLICIES)}")
         if "admin_env" in table and not table["admin_env"].replace("_", "").isalnum():
             raise ConfigError(
                 f"{where}: admin_env names an environment variable, e.g. HELICONE_ADMIN_KEY"
             )
         out[vendor] = dict(table)
     return out
+
+
+def _sinks(tables: Any, path: Path) -> dict[str, dict[str, Any]]:
+    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        raise ConfigError(f"{path}: 'sinks' must be a table of [sinks.<name>] tables")
+    for name, table in tables.items():
+        if table.get("type") not in SINK_TYPES:
+            raise ConfigError(
+                f"{path}: sinks.{name}: 'type' must be one of {', '.join(SINK_TYPES)}"
+            )
+    return tables
+
+
+def _notify(tables: Any, path: Path) -> list[dict[str, Any]]:
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(f"{path}: 'notify' must be an array of tables ([[notify]])")
+    for n, table in enumerate(tables):
+        if table.get("type") not in ("webhook", "slack"):
+            raise ConfigError(f"{path}: notify[{n}]: 'type' must be webhook or slack")
+    return tables
 
 
 def _strings(table: Mapping[str, Any], key: str, where: str) -> list[str]:

@@ -52,19 +52,25 @@ def make_client(
     )
 
 
+def call(client: httpx.Client, who: str, method: str, url: str, *,
+         accept: tuple[int, ...] = (), **kwargs: Any) -> httpx.Response:  # fmt: skip
+    """One request whose failure (no answer, or a status >= 300 not in `accept`) is a
+    RevokerError naming who asked, the method and the path: never a header, body or key."""
+    path = httpx.URL(url).path
+    try:
+        response = client.request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise RevokerError(f"{who}: {method} {path}: {type(exc).__name__}") from None
+    if response.status_code >= 300 and response.status_code not in accept:
+        raise RevokerError(f"{who}: {method} {path}: HTTP {response.status_code}")
+    return response
+
+
 def admin_call(
     client: httpx.Client, vendor: str, token: str | None, method: str, url: str, **kwargs: Any
 ) -> httpx.Response:
-    """A key-management call with an operator's admin credential; any failure is a RevokerError
-    naming the vendor, the method and the path (never a key)."""
+    """A key-management call with an operator's admin credential."""
     if not token:
         raise RevokerError(f"{vendor}: no admin credential configured (set admin_env)")
-    path = httpx.URL(url).path
     headers = {"Authorization": f"Bearer {token}"}
-    try:
-        response = client.request(method, url, headers=headers, **kwargs)
-    except httpx.HTTPError as exc:
-        raise RevokerError(f"{vendor}: {method} {path}: {type(exc).__name__}") from None
-    if response.status_code >= 300:
-        raise RevokerError(f"{vendor}: {method} {path}: HTTP {response.status_code}")
-    return response
+    return call(client, vendor, method, url, headers=headers, **kwargs)

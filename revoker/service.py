@@ -34,8 +34,8 @@ class NewKey:
 
 
 class KeyService(Protocol):
-    """One vendor's key service. Vendors without a key API raise NotImplementedError from
-    reissue/revoke and declare only what they can do in `capabilities`."""
+    """One vendor's key service. Vendors without a key API raise NotImplementedError from the
+    key-management methods and declare only what they can do in `capabilities`."""
 
     vendor: str
     capabilities: frozenset[str]  # of "verify", "locate", "reissue", "revoke"
@@ -45,6 +45,20 @@ class KeyService(Protocol):
     def reissue(self, name: str, leaked: bytes) -> NewKey: ...
 
     def revoke(self, key_id: str, leaked: bytes) -> None: ...
+
+    def find_named(self, name: str, leaked: bytes) -> str | None:
+        """The id of a live key with this exact name (a key created just before a crash)."""
+        ...
+
+    def listed(self, key_id: str, leaked: bytes) -> bool | None:
+        """Whether the organisation still lists this key as active (None: could not tell).
+        Unlike verify, this does not see the vendor's auth cache."""
+        ...
+
+    def replace(self, key_id: str, name: str, leaked: bytes) -> NewKey:
+        """A fresh value for a new key whose value was lost (a crash between the vendor's
+        answer and the delivery): regenerated in place where the API allows it."""
+        ...
 
 
 def unknown_for(response: httpx.Response | None, error: Exception | None = None) -> Verification:

@@ -65,6 +65,9 @@ def verify_findings(findings: Iterable[Finding], services: Mapping[str, KeyServi
     """Set `verification` on every finding (and settle ambiguous vendors that answer LIVE)."""
     groups: dict[tuple[tuple[str, ...], str], list[Finding]] = defaultdict(list)
     for finding in findings:
+        if not finding.secret:  # a report read back whose key could not be read again
+            finding.verification = {"status": "unknown", "reason": "the key's value is not at hand"}
+            continue
         vendors = (finding.vendor,) if finding.vendor else finding.candidates
         groups[(vendors, finding.secret_sha256)].append(finding)
     pacer = Pacer(interval)

@@ -87,3 +87,32 @@ class Finding:
         if show_secret:
             out["secret"] = self.secret.decode("utf-8", "replace")
         return out
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> Finding:
+        """The inverse of to_dict (a report read back); KeyError/TypeError/ValueError if the
+        document is not a finding. A "secret" in it (a --show-secrets report) is kept."""
+        partner = doc.get("partner") or {}
+        return cls(
+            rule_id=str(doc["rule_id"]),
+            vendor=doc["vendor"],
+            candidates=tuple(doc.get("candidates") or ()),
+            description=str(doc.get("description", "")),
+            path=str(doc["path"]),
+            line=int(doc["line"]),
+            column=int(doc.get("column", 1)),
+            end_column=int(doc.get("end_column", 1)),
+            secret_sha256=str(doc["secret_sha256"]),
+            preview=str(doc["preview"]),
+            fingerprint=str(doc.get("fingerprint", "")),
+            encoding=str(doc.get("encoding", "plain")),
+            partner_rule_id=partner.get("rule_id"),
+            partner_sha256=partner.get("secret_sha256"),
+            commit=doc.get("commit"),
+            author=doc.get("author"),
+            date=doc.get("date"),
+            refs=tuple(doc.get("refs") or ()),
+            occurrences=list(doc.get("occurrences") or []),
+            verification=doc.get("verification"),
+            secret=str(doc.get("secret", "")).encode(),
+        )

@@ -1,4 +1,5 @@
-"""`leakbot emulate`: Helicone's and DevHelm's key services on loopback, to rehearse a rotation."""
+"""`leakbot emulate`: the vendors' key services on loopback (Helicone's and DevHelm's key APIs,
+DiffHook's token exchange, Devdraft's health check), to rehearse a rotation."""
 
 from __future__ import annotations
 
@@ -25,14 +26,15 @@ not real ones. GET /_emulator/keys shows each key's state (by hash, never its va
 
 
 def register(sub: Any) -> None:
-    p = add_command(sub, "emulate", "run a local key-service emulator (Helicone, DevHelm)", EPILOG)
+    p = add_command(sub, "emulate", "run a local key-service emulator for rehearsals and tests",
+                    EPILOG)  # fmt: skip
     p.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     p.add_argument("--port", type=int, default=8787, help="port (0: any free port)")
     p.add_argument("--keys-file", default="leakbot-emulator.json", metavar="FILE")
     p.add_argument("--seed", default="leakbot-emulator", help="seed for the emulated keys")
     p.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
     p.add_argument("--error-rate", type=float, default=0.0, metavar="SHARE")
-    p.add_argument("--error-status", type=int, default=500, choices=[429, 500, 502, 503])
+    p.add_argument("--error-status", type=int, default=500, choices=[429, 500, 502, 503, 504])
     p.add_argument("--drop-rate", type=float, default=0.0, metavar="SHARE")
     cache_help = "how long a revoked key still authenticates (Helicone: about 10)"
     p.add_argument("--auth-cache", type=float, default=0.0, metavar="SECONDS", help=cache_help)
@@ -40,13 +42,27 @@ def register(sub: Any) -> None:
 
 
 def seed(state: Any) -> dict[str, Any]:
-    """An organisation per vendor: an admin key, a leaked live key and an already-revoked one."""
+    """An organisation per vendor: an admin key (key APIs only), a leaked live key and an
+    already-revoked one; DiffHook also a client id + secret pair; Devdraft pairs a public key."""
+    from rules.examples import random_token
+
     out: dict[str, Any] = {}
     for vendor in ("helicone", "devhelm"):
         admin = state.add(vendor, "admin")
         live = state.add(vendor, "ci-pipeline")
         dead = state.add(vendor, "old-laptop", revoked=True)
         out[vendor] = {"admin": admin.secret, "live": live.secret, "revoked": dead.secret}
+    live = state.add("diffhook", "ci-pipeline")
+    dead = state.add("diffhook", "old-laptop", revoked=True)
+    client_id = random_token(state.rng, "dh_live_", 32)
+    client = state.add("diffhook", "oauth-client", random_token(state.rng, "", 48),
+                       partner=client_id)  # fmt: skip
+    out["diffhook"] = {"live": live.secret, "revoked": dead.secret, "client_id": client_id,
+                       "client_secret": client.secret}  # fmt: skip
+    public = random_token(state.rng, "pk_live_", 32)
+    live = state.add("devdraft", "backend", partner=public)
+    dead = state.add("devdraft", "old-backend", partner=public, revoked=True)
+    out["devdraft"] = {"public_key": public, "live": live.secret, "revoked": dead.secret}
     return out
 
 
@@ -72,8 +88,9 @@ def run(args: argparse.Namespace) -> int:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump({"url": server.url, **keys}, fh, indent=2)
-    print(f"leakbot emulate: Helicone and DevHelm key services at {server.url}; "
-          f"keys in {path} (mode 0600). Ctrl-C stops.", file=sys.stderr, flush=True)  # fmt: skip
+    print(f"leakbot emulate: key services (Helicone, DevHelm, DiffHook, Devdraft) at "
+          f"{server.url}; keys in {path} (mode 0600). Ctrl-C stops.", file=sys.stderr,
+          flush=True)  # fmt: skip
     signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
     thread = server.start()
     try:

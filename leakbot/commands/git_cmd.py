@@ -23,9 +23,6 @@ examples:
 """
 
 
-STATE_HELP = "state database (default: $LEAKBOT_STATE or ~/.local/state/leakbot/state.db)"
-
-
 def register(sub: Any) -> None:
     p = add_command(sub, "git", "scan a git repository's history, a range, or staged changes",
                     EPILOG)  # fmt: skip
@@ -36,7 +33,6 @@ def register(sub: Any) -> None:
     mode.add_argument("--push", action="store_true",
                       help="the commits pre-commit's pre-push hook is pushing")  # fmt: skip
     mode.add_argument("--since-last", action="store_true", help="only commits new since last scan")
-    p.add_argument("--state", metavar="FILE", help=STATE_HELP)
     add_output_options(p)
     p.set_defaults(func=run)
 
@@ -52,17 +48,23 @@ def run(args: argparse.Namespace) -> int:
     path = mirror(args.repo) if is_url(args.repo) else args.repo
     cfg, engine = prepare(args, [path] if Path(path).is_dir() else [])
     repo = open_repo(path)
+
+    def where(finding: Any) -> dict[str, Any]:
+        from scanner.recover import location_of
+
+        return location_of(finding, path)
+
     if args.staged:
         from scanner.git.diffs import scan_staged
 
-        return finish(args, cfg, scan_staged(engine, repo))
+        return finish(args, cfg, scan_staged(engine, repo), where)
     if args.range or push_revisions:
         from scanner.git.diffs import range_revisions
         from scanner.git.scan import scan_commits
 
         revisions = push_revisions or range_revisions(repo, args.range)
-        return finish(args, cfg, scan_commits(engine, repo, revisions))
-    return finish(args, cfg, _history(args, engine, repo))
+        return finish(args, cfg, scan_commits(engine, repo, revisions), where)
+    return finish(args, cfg, _history(args, engine, repo), where)
 
 
 def _push_revisions() -> list[str]:

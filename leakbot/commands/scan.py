@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -15,8 +15,11 @@ from leakbot.commands import add_command
 from leakbot.errors import UsageError
 from scanner.engine import Engine
 from scanner.errors import ScanError
+from scanner.finding import Finding
 from scanner.report import FORMATS, write_report
 from scanner.result import ScanResult, Stats
+
+Where = Callable[[Finding], dict[str, Any]]
 
 SCAN_EPILOG = """\
 examples:
@@ -41,6 +44,11 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--show-secrets", action="store_true", help="print raw secret values")
     verify_help = "ask each vendor whether found keys are live (read-only calls)"
     p.add_argument("--verify", action="store_true", help=verify_help)
+    state_help = (
+        "state database: cursors and the ledger (default: $LEAKBOT_STATE or "
+        "~/.local/state/leakbot/state.db)"
+    )
+    p.add_argument("--state", metavar="FILE", help=state_help)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     p.add_argument(
@@ -93,20 +101,34 @@ def suppress(result: ScanResult, cfg: config_mod.Config, baseline: str | None = 
         result.findings = load_baseline(baseline_path).filter(result.findings)
 
 
-def verify(cfg: config_mod.Config, result: ScanResult) -> None:
+def verify(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult,
+           where: Where) -> None:  # fmt: skip
+    """Ask the vendors, then keep each verified credential in the ledger for `leakbot revoke`."""
+    from leakbot.rotation import ledger_path, record
     from revoker.http import make_client
+    from revoker.ledger import Ledger
     from revoker.registry import build
     from revoker.verify import verify_findings
 
     with make_client() as client:
         services = build(client, cfg.vendors, cfg.admin_credentials())
         verify_findings(result.findings, services)
+    with Ledger(ledger_path(args.state)) as ledger:
+        count = record(ledger, result.findings, where)
+    if count and not args.quiet:
+        print(f"leakbot: {count} verified finding(s) kept in {ledger.path}; "
+              "`leakbot revoke` shows what it would rotate", file=sys.stderr)  # fmt: skip
 
 
-def finish(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult) -> int:
+def finish(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult,
+           where: Where | None = None) -> int:  # fmt: skip
+    """Suppress, verify (when asked), report; the exit code. `where` says how each finding
+    can be read again later (default: its file, from this directory)."""
+    from scanner.recover import location_of
+
     suppress(result, cfg, args.baseline)
     if getattr(args, "verify", False) and result.findings:
-        verify(cfg, result)
+        verify(args, cfg, result, where or location_of)
     for note in result.notes:
         print(f"leakbot: {note}", file=sys.stderr)
     with _output(args.output) as out:

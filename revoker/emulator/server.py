@@ -1,7 +1,10 @@
 """`leakbot emulate`: Helicone's and DevHelm's key services on loopback, for tests and rehearsals.
 
 Helicone: GET/POST /v1/api-keys, DELETE /v1/api-keys/{id} (unknown id: 500, as the real one).
-DevHelm:  GET /api/v1/auth/me, GET/POST /api/v1/api-keys, POST /api/v1/api-keys/{id}/revoke.
+DevHelm:  GET /api/v1/auth/me, GET/POST /api/v1/api-keys, POST /api/v1/api-keys/{id}/revoke and
+          /regenerate, DELETE /api/v1/api-keys/{id}.
+DiffHook: POST /api/oauth/token (client credentials), GET /api/monitors (old-style Bearer key).
+Devdraft: GET /api/v0/health with x-client-key + x-client-secret.
 Faults (latency, errors, dropped connections, auth-cache delay) come from State.faults.
 GET /_emulator/keys lists keys by hash and state, never their values.
 """
@@ -12,14 +15,16 @@ import json
 import re
 import threading
 import time
+import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 from revoker.emulator.state import Key, State
 
 _KEY_PATH = re.compile(r"^/v1/api-keys/([^/]+)$")
-_DEVHELM_KEY = re.compile(r"^/api/v1/api-keys/([^/]+)/revoke$")
+_DEVHELM_KEY = re.compile(r"^/api/v1/api-keys/([^/]+)(/revoke|/regenerate)?$")
 
 
 def _stamp(t: float) -> str:
@@ -49,8 +54,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _body(self) -> dict[str, Any]:
         length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            return {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
         try:
-            doc = json.loads(self.rfile.read(length) or b"{}")
+            doc = json.loads(raw or b"{}")
         except ValueError:
             return {}
         return doc if isinstance(doc, dict) else {}
@@ -82,6 +90,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._helicone(method)
         if self.path.startswith("/api/v1/"):
             return self._devhelm(method)
+        if self.path.startswith(("/api/oauth/token", "/api/monitors")):
+            return self._diffhook(method)
+        if self.path.startswith("/api/v0/"):
+            return self._devdraft()
         return self._send(404, {"error": "not found"})
 
     def do_GET(self) -> None:
@@ -139,17 +151,48 @@ class Handler(BaseHTTPRequestHandler):
             key = state.add("devhelm", str(self._body().get("name") or "leakbot"))
             return self._send(201, {"data": {**_devhelm_view(key), "key": key.secret}})
         match = _DEVHELM_KEY.match(self.path)
-        if match and method == "POST":
-            target = state.find("devhelm", match.group(1))
-            if target is None:
-                return self._send(
-                    404, {"status": 404, "message": "Not found", "timestamp": _stamp(time.time())}
-                )
-            state.revoke(target)
-            return self._send(200, {"data": _devhelm_view(target)})
+        target = state.find("devhelm", match.group(1)) if match else None
+        if match and target is not None:
+            action = match.group(2)
+            if method == "POST" and action == "/revoke":
+                state.revoke(target)
+                return self._send(200, {"data": _devhelm_view(target)})
+            if method == "POST" and action == "/regenerate" and target.revoked_at is None:
+                state.regenerate(target)
+                return self._send(200, {"data": {**_devhelm_view(target), "key": target.secret}})
+            if method == "DELETE" and action is None:
+                state.revoke(target)
+                return self._send(204)
         return self._send(
             404, {"status": 404, "message": "Not found", "timestamp": _stamp(time.time())}
         )
+
+    # -- DiffHook and Devdraft: checks only (their keys are managed in a dashboard) ----------------
+
+    def _diffhook(self, method: str) -> None:
+        state = self.server.state
+        if self.path == "/api/oauth/token" and method == "POST":
+            form = self._body()
+            secret, client_id = str(form.get("client_secret", "")), str(form.get("client_id", ""))
+            if form.get("grant_type") != "client_credentials":
+                return self._send(400, {"error": "unsupported_grant_type"})
+            if state.authenticate("diffhook", secret, partner=client_id) is None:
+                return self._send(401, {"error": "invalid_client"})
+            token = {"access_token": f"emulated-{uuid.uuid4().hex}", "token_type": "bearer"}
+            return self._send(200, {**token, "expires_in": 3600})
+        if self.path.startswith("/api/monitors") and method == "GET":
+            if state.authenticate("diffhook", self._bearer()) is None:
+                return self._send(401, {"error": "Unauthorized"})
+            return self._send(200, {"data": [], "has_more": False})
+        return self._send(404, {"error": "not found"})
+
+    def _devdraft(self) -> None:
+        key, secret = self.headers.get("x-client-key", ""), self.headers.get("x-client-secret", "")
+        if self.path != "/api/v0/health":
+            return self._send(404, {"error": "not found"})
+        if self.server.state.authenticate("devdraft", secret, partner=key) is None:
+            return self._send(401, {"authenticated": False})
+        return self._send(200, {"status": "ok", "authenticated": True})
 
 
 def _devhelm_view(key: Key) -> dict[str, Any]:

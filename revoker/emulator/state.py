@@ -19,6 +19,7 @@ class Key:
     secret: str
     name: str
     permissions: str = "rw"
+    partner: str = ""  # DiffHook: the client id of a client secret; Devdraft: the public key
     created: float = field(default_factory=time.time)
     revoked_at: float | None = None
 
@@ -47,24 +48,30 @@ class State:
     def new_secret(self, vendor: str) -> str:
         if vendor == "helicone":
             return helicone_token(self.rng, "sk-helicone-")
+        if vendor == "devdraft":
+            return random_token(self.rng, "sk_live_", 40)
         return random_token(self.rng, "dh_live_", 40)
 
     def add(self, vendor: str, name: str, secret: str | None = None, permissions: str = "rw",
-            revoked: bool = False) -> Key:  # fmt: skip
+            revoked: bool = False, partner: str = "") -> Key:  # fmt: skip
         with self.lock:
             key_id = str(uuid.UUID(int=self.rng.getrandbits(128)))
-            key = Key(vendor, key_id, secret or self.new_secret(vendor), name, permissions)
+            key = Key(vendor, key_id, secret or self.new_secret(vendor), name, permissions,
+                      partner)  # fmt: skip
             if revoked:
                 key.revoked_at = time.time() - 3600
             self.keys.append(key)
             return key
 
-    def authenticate(self, vendor: str, secret: str) -> Key | None:
-        """The key behind a bearer token, if it still works (revoked keys linger in the cache)."""
+    def authenticate(self, vendor: str, secret: str, partner: str | None = None) -> Key | None:
+        """The key behind a bearer token (and its partner half, when the vendor pairs them), if
+        it still works (revoked keys linger in the auth cache)."""
         now = time.time()
         with self.lock:
             for key in self.keys:
                 if key.vendor != vendor or key.secret != secret:
+                    continue
+                if partner is not None and key.partner != partner:
                     continue
                 if key.revoked_at is None or now < key.revoked_at + self.faults.auth_cache:
                     return key
@@ -82,3 +89,8 @@ class State:
         with self.lock:
             if key.revoked_at is None:
                 key.revoked_at = time.time()
+
+    def regenerate(self, key: Key) -> None:
+        """A new value for the same key id; the old value stops working at once."""
+        with self.lock:
+            key.secret = self.new_secret(key.vendor)

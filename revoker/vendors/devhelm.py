@@ -12,6 +12,7 @@ from revoker.http import admin_call, check_url
 from revoker.service import NewKey, Verdict, Verification, unknown_for
 
 BASE = "https://api.devhelm.io"
+PAGE, MAX_PAGES = 100, 100
 
 
 class DevHelm:
@@ -45,13 +46,45 @@ class DevHelm:
 
     def reissue(self, name: str, leaked: bytes) -> NewKey:
         response = self._admin("POST", "/api/v1/api-keys", json={"name": name, "expiresAt": None})
-        data = (response.json() or {}).get("data") or {}
-        if not data.get("key") or not data.get("id"):
-            raise RevokerError("devhelm: create key: unexpected answer")
+        return self._new_key(response, "create key")
+
+    def _new_key(self, response: httpx.Response, what: str) -> NewKey:
+        try:
+            data = (response.json() or {}).get("data") or {}
+        except (ValueError, AttributeError):
+            data = {}
+        if not isinstance(data, dict) or not data.get("key") or not data.get("id"):
+            raise RevokerError(f"devhelm: {what}: unexpected answer")
         return NewKey(str(data["id"]), str(data["key"]).encode())
 
     def revoke(self, key_id: str, leaked: bytes) -> None:
         self._admin("POST", f"/api/v1/api-keys/{key_id}/revoke")
+
+    def find_named(self, name: str, leaked: bytes) -> str | None:
+        found = [str(k["id"]) for k in self._listing() if k.get("name") == name and "id" in k]
+        return found[0] if found else None
+
+    def listed(self, key_id: str, leaked: bytes) -> bool | None:
+        try:
+            return any(str(k.get("id")) == key_id for k in self._listing())
+        except RevokerError:
+            return None
+
+    def replace(self, key_id: str, name: str, leaked: bytes) -> NewKey:
+        response = self._admin("POST", f"/api/v1/api-keys/{key_id}/regenerate")
+        return self._new_key(response, "regenerate key")
+
+    def _listing(self) -> list[dict[str, Any]]:
+        """Active keys (a key with revokedAt set is not active), page by page."""
+        out: list[dict[str, Any]] = []
+        for page in range(MAX_PAGES):
+            response = self._admin("GET", "/api/v1/api-keys", params={"page": page, "size": PAGE})
+            data = (response.json() or {}).get("data")
+            items = data if isinstance(data, list) else []
+            out.extend(k for k in items if isinstance(k, dict) and not k.get("revokedAt"))
+            if len(items) < PAGE:
+                return out
+        raise RevokerError(f"devhelm: list keys: more than {MAX_PAGES * PAGE} keys")
 
     def _admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         url = f"{self.base_url}{path}"

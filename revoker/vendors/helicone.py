@@ -81,6 +81,24 @@ class Helicone:
     def revoke(self, key_id: str, leaked: bytes) -> None:
         self._admin("DELETE", f"{self._base(leaked)}/v1/api-keys/{key_id}")
 
+    def find_named(self, name: str, leaked: bytes) -> str | None:
+        found = [str(k.get("id")) for k in self._listing(leaked) if k.get("api_key_name") == name]
+        return found[0] if found else None
+
+    def listed(self, key_id: str, leaked: bytes) -> bool | None:
+        try:
+            return any(str(k.get("id")) == key_id for k in self._listing(leaked))
+        except RevokerError:
+            return None
+
+    def replace(self, key_id: str, name: str, leaked: bytes) -> NewKey:
+        # No regenerate in Helicone's API: the key whose value was lost is deleted first.
+        self.revoke(key_id, leaked)
+        return self.reissue(name, leaked)
+
+    def _listing(self, leaked: bytes) -> list[dict[str, Any]]:
+        return _data(self._admin("GET", f"{self._base(leaked)}/v1/api-keys"))
+
     def _admin(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         return admin_call(self.client, self.vendor, self.admin_key, method, url, **kwargs)
 

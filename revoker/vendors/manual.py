@@ -25,3 +25,12 @@ class VerifyOnly:
 
     def revoke(self, key_id: str, leaked: bytes) -> None:
         raise NotImplementedError(f"{self.vendor} has no key API: rotation is a manual playbook")
+
+    def find_named(self, name: str, leaked: bytes) -> str | None:
+        raise NotImplementedError(f"{self.vendor} has no key API")
+
+    def listed(self, key_id: str, leaked: bytes) -> bool | None:
+        return None
+
+    def replace(self, key_id: str, name: str, leaked: bytes) -> NewKey:
+        raise NotImplementedError(f"{self.vendor} has no key API: rotation is a manual playbook")

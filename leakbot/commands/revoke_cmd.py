@@ -1,0 +1,267 @@
+"""`leakbot verify` (a JSON report's findings, read again and asked of the vendors),
+`leakbot revoke` (the ledger's plan; --execute acts) and `leakbot status` (the ledger)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from leakbot import config as config_mod
+from leakbot.commands import add_command
+from leakbot.commands.scan import add_output_options, finish, prepare
+from leakbot.errors import UsageError
+from scanner.errors import ScanError
+from scanner.finding import Finding
+from scanner.result import ScanResult
+
+VERIFY_EPILOG = """\
+examples:
+  leakbot scan . --format json -o findings.json && leakbot verify findings.json
+  leakbot git --format json | leakbot verify - --root .
+
+Reports hold no secret: each key is read again from where the report says it is (files, or
+git blobs under --root) and matched by its SHA-256. Verified keys are kept in the ledger.
+"""
+
+REVOKE_EPILOG = """\
+examples:
+  leakbot revoke                  the plan for every open leak in the ledger (changes nothing)
+  leakbot revoke --execute        act on it: rotate by policy, send playbooks, notify
+  leakbot revoke --approve 3      approve rotation #3 (policy approve) and run it now
+  leakbot revoke --execute --id 3 --id 5
+
+Leaks enter the ledger through --verify (scan, git, diff) or `leakbot verify REPORT`.
+Exit codes: 0 nothing left to do (or a dry run), 1 a leak is still open, 2 usage/config error.
+"""
+
+STATUS_EPILOG = """\
+examples:
+  leakbot status
+  leakbot status --format json | jq '.rotations[] | select(.status == "failed")'
+"""
+
+
+def register(sub: Any) -> None:
+    v = add_command(
+        sub, "verify", "ask the vendors whether a JSON report's keys are live", VERIFY_EPILOG
+    )
+    v.add_argument("report", metavar="REPORT", help="a leakbot JSON or JSON-lines report, or -")
+    v.add_argument(
+        "--root",
+        default=".",
+        metavar="DIR",
+        help="where the report's paths are (the repository for git reports)",
+    )
+    add_output_options(v)
+    v.set_defaults(func=run_verify, verify=True)
+
+    r = add_command(sub, "revoke", "rotate and revoke the leaked keys in the ledger", REVOKE_EPILOG)
+    r.add_argument("--execute", action="store_true", help="act (default: print the plan only)")
+    r.add_argument("--approve", type=int, metavar="ID", help="approve one rotation and run it")
+    r.add_argument("--id", type=int, action="append", metavar="ID", help="only these rows")
+    _common(r)
+    r.set_defaults(func=run_revoke)
+
+    s = add_command(
+        sub, "status", "show the ledger: open, done, failed, awaiting approval", STATUS_EPILOG
+    )
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    _common(s)
+    s.set_defaults(func=run_status)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="config file (default: .leakbot.toml)")
+    p.add_argument(
+        "--state",
+        metavar="FILE",
+        help="state database (default: $LEAKBOT_STATE or ~/.local/state/leakbot/state.db)",
+    )
+
+
+# -- verify --------------------------------------------------------------------------------------
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from scanner.recover import read_again
+
+    docs = _report(args.report)
+    cfg, engine = prepare(args, [args.root])
+    root = Path(args.root)
+    result = ScanResult()
+    places: dict[int, dict[str, Any]] = {}
+    for n, doc in enumerate(docs):
+        try:
+            finding = Finding.from_dict(doc)
+        except (KeyError, TypeError, ValueError):
+            raise UsageError(f"{args.report}: finding {n + 1} is not a leakbot finding") from None
+        where = _where(finding, root)
+        if not finding.secret:
+            again = read_again(engine, where, finding.secret_sha256)
+            if again is None:
+                result.notes.append(
+                    f"{finding.path}:{finding.line}: the key is no longer there "
+                    "(edited, or not under --root): not verified"
+                )
+            else:
+                finding.secret, finding.partner_secret = again.secret, again.partner_secret
+        finding.verification = None
+        places[id(finding)] = where
+        result.findings.append(finding)
+    return finish(args, cfg, result, lambda f: places[id(f)])
+
+
+def _report(name: str) -> list[dict[str, Any]]:
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScanError(f"{name}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        doc = json.loads(text)
+        docs = doc["findings"] if isinstance(doc, dict) else None
+    except (ValueError, KeyError):
+        try:  # JSON lines: one finding a line
+            docs = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except ValueError:
+            docs = None
+    if not isinstance(docs, list) or not all(isinstance(d, dict) for d in docs):
+        raise UsageError(f"{name}: not a leakbot JSON report (leakbot scan --format json)")
+    return docs
+
+
+def _where(finding: Finding, root: Path) -> dict[str, Any]:
+    if finding.commit:
+        return {
+            "path": finding.path,
+            "line": finding.line,
+            "repo": str(root.resolve()),
+            "commit": finding.commit,
+        }
+    return {"path": str((root / finding.path).resolve()), "line": finding.line}
+
+
+# -- revoke --------------------------------------------------------------------------------------
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    from leakbot.rotation import ledger_path, read_again, rotator, say
+    from revoker.ledger import OPEN, Ledger
+    from scanner.engine import Engine
+
+    cfg = config_mod.load(args.config)
+    path = ledger_path(args.state)
+    if not path.exists():
+        print(
+            "leakbot: the ledger is empty: find leaks with --verify "
+            "(leakbot git --verify, leakbot scan . --verify)",
+            file=sys.stderr,
+        )
+        return 0
+    with Ledger(path) as ledger, rotator(cfg, ledger, say) as rot:
+        if args.approve is not None:
+            row = ledger.get(args.approve)
+            if row is None:
+                raise UsageError(f"--approve {args.approve}: no such rotation (leakbot status)")
+            ledger.update(row.id, approved=1)
+            ledger.event(row.id, "approve", "approved", f"by {_user()}")
+            rows = [row]
+        else:
+            wanted = set(args.id or ())
+            rows = [r for r in ledger.rows(OPEN) if not wanted or r.id in wanted]
+        execute = args.execute or args.approve is not None
+        engine = Engine(cfg.rules, "auto") if execute else None
+        still_open = 0
+        for row in rows:
+            row = ledger.get(row.id) or row
+            decision = rot.decide(row)
+            print(
+                f"#{row.id:<4} {row.vendor:<9} {row.preview:<28} {row.place}\n"
+                f"      {decision.action}: {decision.reason}"
+            )
+            if not execute or decision.action == "nothing":
+                continue
+            found = read_again(engine, row) if engine else None
+            if found is None:
+                say(
+                    f"#{row.id}: the key is no longer at {row.place}; rescan with --verify "
+                    "where it is now"
+                )
+                still_open += 1
+                continue
+            row = rot.run(row, found.secret, found.partner_secret)
+            still_open += row.status in ("failed", "blocked", "new", "rotating")
+        if not rows:
+            print("leakbot: nothing open in the ledger", file=sys.stderr)
+        elif not execute:
+            print(
+                "leakbot: dry run: nothing changed. `leakbot revoke --execute` acts on this plan.",
+                file=sys.stderr,
+            )
+    return 1 if still_open else 0
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown user"
+
+
+# -- status --------------------------------------------------------------------------------------
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from leakbot.rotation import ledger_path
+    from revoker.ledger import STATUSES, Ledger
+
+    path = ledger_path(args.state)
+    rows = []
+    if path.exists():
+        with Ledger(path) as ledger:
+            rows = ledger.rows()
+    if args.format == "json":
+        json.dump(
+            {"ledger": str(path), "rotations": [_row_dict(r) for r in rows]}, sys.stdout, indent=2
+        )
+        sys.stdout.write("\n")
+        return 0
+    if not rows:
+        print(f"leakbot: the ledger ({path}) is empty")
+        return 0
+    print(f"{'ID':<5} {'STATUS':<18} {'VENDOR':<9} {'KEY':<28} {'STEP':<18} WHERE")
+    for r in rows:
+        step = f"{r.step}:{r.phase}" if r.step else "-"
+        print(f"{r.id:<5} {r.status:<18} {r.vendor:<9} {r.preview:<28} {step:<18} {r.place}")
+        if r.last_error and r.status in ("failed", "blocked"):
+            print(f"      {r.last_error}")
+    counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
+    print(", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n))
+    return 0
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    keys = (
+        "id",
+        "status",
+        "vendor",
+        "rule_id",
+        "preview",
+        "secret_sha256",
+        "verdict",
+        "reason",
+        "old_key_id",
+        "new_key_id",
+        "step",
+        "phase",
+        "attempts",
+        "last_error",
+        "found_at",
+        "updated_at",
+        "rotated_at",
+    )
+    return {**{k: getattr(row, k) for k in keys}, "location": row.where, "where": row.place}

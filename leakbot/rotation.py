@@ -1,0 +1,88 @@
+"""Wiring the revoker to the configuration: the ledger's path, the vendor clients, sinks,
+notifiers and policies; recording verified findings; reading a leaked key again for a row."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from leakbot.config import VARIABLES, Config
+from leakbot.errors import ConfigError
+from revoker.ledger import Ledger, Rotation
+from scanner.engine import Engine
+from scanner.finding import Finding
+
+Where = Callable[[Finding], dict[str, Any]]
+
+
+def ledger_path(explicit: str | None) -> Path:
+    from scanner.state import default_path
+
+    return Path(explicit) if explicit else default_path()
+
+
+def record(ledger: Ledger, findings: Iterable[Finding], where: Where) -> int:
+    """Put each verified finding in the ledger (a credential leaked in many places: one row)."""
+    count = 0
+    for finding in findings:
+        if finding.verification is None:
+            continue
+        vendor = finding.vendor or "|".join(finding.candidates)
+        ledger.record(
+            vendor,
+            finding.secret_sha256,
+            finding.rule_id,
+            finding.preview,
+            where(finding),
+            finding.verification["status"],
+            finding.verification["reason"],
+        )
+        count += 1
+    return count
+
+
+def read_again(engine: Engine, row: Rotation) -> Finding | None:
+    from scanner.recover import read_again as _read_again
+
+    return _read_again(engine, row.where, row.secret_sha256)
+
+
+@contextmanager
+def rotator(cfg: Config, ledger: Ledger, say: Callable[[str], None]) -> Iterator[Any]:
+    """A Rotator built from the config, with one HTTP client for every call it makes."""
+    from revoker import notify, sinks
+    from revoker.errors import RevokerError
+    from revoker.http import make_client
+    from revoker.registry import build
+    from revoker.workflow import Rotator, VendorPolicy
+
+    with make_client() as client:
+        services = build(client, cfg.vendors, cfg.admin_credentials())
+        built_sinks = {}
+        for name, (table, path) in cfg.sinks.items():
+            try:
+                built_sinks[name] = sinks.build(name, table, client)
+            except (ValueError, RevokerError) as exc:
+                raise ConfigError(f"{path}: sinks.{name}: {exc}") from None
+        notifiers = []
+        for n, (table, path) in enumerate(cfg.notify):
+            try:
+                notifiers.append(notify.build(n, table, client))
+            except (ValueError, RevokerError) as exc:
+                raise ConfigError(f"{path}: notify[{n}]: {exc}") from None
+        policies = {
+            vendor: VendorPolicy(
+                policy=str(cfg.vendors.get(vendor, {}).get("policy", "approve")),
+                deliver=tuple(cfg.vendors.get(vendor, {}).get("deliver", ())),
+                variable=str(cfg.vendors.get(vendor, {}).get("variable", VARIABLES[vendor])),
+            )
+            for vendor in VARIABLES
+        }
+        yield Rotator(ledger, services, policies, built_sinks, notifiers, say=say)
+
+
+def say(text: str) -> None:
+    print(f"leakbot: {text}", file=sys.stderr, flush=True)

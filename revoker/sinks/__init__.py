@@ -1,0 +1,43 @@
+"""Delivery sinks: where a reissued key goes so the apps that read it keep working.
+
+Each sink takes the variable name the apps read and the new value, and either delivers it or
+raises RevokerError naming the sink and what failed (never the value). `build` turns a
+`[sinks.<name>]` table of the config into a sink, and its ValueError names the bad option.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import httpx
+
+
+class Sink(Protocol):
+    name: str
+
+    def deliver(self, variable: str, value: bytes) -> None: ...
+
+
+def build(name: str, table: Mapping[str, Any], client: httpx.Client | None = None) -> Sink:
+    from revoker.sinks.command import CommandSink
+    from revoker.sinks.dotenv import DotenvSink
+    from revoker.sinks.github import GithubSink
+    from revoker.sinks.vault import VaultSink
+
+    kinds: dict[str, Callable[..., Sink]] = {
+        "command": CommandSink,
+        "dotenv": DotenvSink,
+        "github": GithubSink,
+        "vault": VaultSink,
+    }
+    options = dict(table)
+    kind = options.pop("type", None)
+    if kind not in kinds:
+        raise ValueError(f"'type' must be one of {', '.join(sorted(kinds))}")
+    try:
+        if kind in ("github", "vault"):
+            return kinds[kind](name, client, **options)
+        return kinds[kind](name, **options)
+    except TypeError as exc:  # an unknown or missing option
+        raise ValueError(str(exc).split(") ", 1)[-1].replace("__init__()", "").strip()) from None

@@ -1,0 +1,34 @@
+"""`command` sink: run a program with the new value on its stdin, never on its argv
+(e.g. `gh secret set NAME -R owner/repo`). `{name}` in an argument becomes the variable name."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+
+from revoker.errors import RevokerError
+
+
+class CommandSink:
+    def __init__(self, name: str, command: Sequence[str], timeout: float = 60.0) -> None:
+        if isinstance(command, str) or not command or not all(isinstance(a, str) for a in command):
+            raise ValueError('\'command\' must be a list of strings, e.g. ["gh", "secret", "set"]')
+        if any("{value}" in arg for arg in command):
+            raise ValueError("'command' must not put the value on the command line: it gets stdin")
+        self.name = name
+        self.command = list(command)
+        self.timeout = float(timeout)
+
+    def deliver(self, variable: str, value: bytes) -> None:
+        argv = [arg.replace("{name}", variable) for arg in self.command]
+        try:
+            proc = subprocess.run(
+                argv, input=value, capture_output=True, timeout=self.timeout, check=False
+            )
+        except FileNotFoundError:
+            raise RevokerError(f"sink {self.name}: {argv[0]}: command not found") from None
+        except subprocess.TimeoutExpired:
+            raise RevokerError(f"sink {self.name}: {argv[0]} timed out") from None
+        if proc.returncode != 0:
+            # The child's output is not shown: it could echo what it was given.
+            raise RevokerError(f"sink {self.name}: {argv[0]} exited with {proc.returncode}")

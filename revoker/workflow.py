@@ -1,0 +1,289 @@
+"""The rotation of one leaked key: reissue -> deliver -> verify the new key -> revoke the old key ->
+re-verify it dead (with backoff) -> notify, one ledger row per leaked credential.
+
+Each step is written down before and after it runs. A run resumes from what the row says:
+- a new key whose value was lost (the process died between the vendor's answer and the last
+  delivery) is found again by its unique name and replaced (regenerated in place where the API
+  allows it; otherwise deleted, then created again), so exactly one new key stays live;
+- a revoke that may or may not have happened is never repeated blindly: the key listing says
+  whether the old key is still active first;
+- nothing is done on an UNKNOWN verdict, and nothing is revoked before the new key is delivered
+  and answers LIVE.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from revoker.errors import RevokerError
+from revoker.ledger import Ledger, Rotation
+from revoker.notify import Notifier
+from revoker.playbooks import playbook
+from revoker.service import KeyService, Verdict
+from revoker.sinks import Sink
+
+POLICIES = ("auto", "approve", "notify")
+STEPS = ("reissue", "deliver", "verify_new", "revoke", "confirm", "notify")
+CONFIRM_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # vendors cache auth for about 10 s
+RETRY_BASE, RETRY_MAX = 30.0, 3600.0  # a failed step is tried again after 30 s, 60 s, ... 1 h
+
+
+@dataclass(frozen=True)
+class VendorPolicy:
+    policy: str = "approve"
+    deliver: tuple[str, ...] = ()  # sink names
+    variable: str = ""  # the name the apps read the key under
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # rotate | resume | await | manual | nothing | blocked
+    reason: str
+
+
+@dataclass
+class Rotator:
+    ledger: Ledger
+    services: Mapping[str, KeyService]
+    policies: Mapping[str, VendorPolicy]
+    sinks: Mapping[str, Sink] = field(default_factory=dict)
+    notifiers: Sequence[Notifier] = ()
+    confirm_delays: tuple[float, ...] = CONFIRM_DELAYS
+    say: Callable[[str], None] = lambda _: None
+    sleep: Callable[[float], None] = time.sleep
+
+    # -- deciding --------------------------------------------------------------------------------
+
+    def decide(self, row: Rotation) -> Decision:
+        if row.status in ("done", "dead", "manual"):
+            return Decision("nothing", _FINAL[row.status])
+        if row.step is not None:
+            return Decision("resume", f"resume after {row.step} ({row.phase})")
+        if row.verdict == "dead":
+            return Decision("nothing", "already dead: nothing to revoke")
+        if row.verdict == "unknown":
+            return Decision("blocked", f"verdict unknown ({row.reason}): verified again first")
+        service = self.services.get(row.vendor)
+        policy = self.policies.get(row.vendor, VendorPolicy())
+        can_rotate = service is not None and {"reissue", "revoke"} <= service.capabilities
+        if row.verdict == "unverifiable" or not can_rotate:
+            why = "no key API" if not can_rotate else row.reason
+            return Decision("manual", f"{why}: the owner gets the vendor's playbook")
+        if policy.policy == "notify":
+            return Decision("manual", "policy notify: the owner gets the vendor's playbook")
+        if not row.old_key_id:
+            return Decision("manual", "live, but not one of the organisation's keys we manage")
+        if not policy.deliver:
+            return Decision("blocked", f"no delivery sink for {row.vendor} (set deliver = [...])")
+        if policy.policy == "approve" and not row.approved:
+            return Decision("await", f"policy approve: leakbot revoke --approve {row.id}")
+        sinks = ", ".join(policy.deliver)
+        return Decision("rotate", f"reissue, deliver {policy.variable} to {sinks}, revoke")
+
+    # -- acting ----------------------------------------------------------------------------------
+
+    def run(self, row: Rotation, secret: bytes, partner: bytes = b"") -> Rotation:
+        """Take one row as far as it can go now; returns the row as the ledger then holds it."""
+        if not self.ledger.claim(row.id):
+            self.say(f"#{row.id}: another leakbot process is working on it")
+            return row
+        try:
+            self._run(row, secret, partner)
+        except RevokerError as exc:
+            self._failed(row.id, str(exc))
+        finally:
+            self.ledger.release(row.id)
+        fresh = self.ledger.get(row.id)
+        assert fresh is not None
+        return fresh
+
+    def _run(self, row: Rotation, secret: bytes, partner: bytes) -> None:
+        if row.step is None and row.status not in ("done", "dead", "manual"):
+            row = self._reverify(row, secret, partner)
+        decision = self.decide(row)
+        if decision.action == "nothing":
+            return
+        if decision.action == "blocked":
+            self.ledger.update(row.id, status="blocked", last_error=decision.reason)
+            self.say(f"#{row.id} {row.vendor}: blocked: {decision.reason}")
+            return
+        if decision.action == "manual":
+            self._notify(row, "manual", decision.reason, playbook(row.vendor))
+            self.ledger.update(row.id, status="manual", last_error=None)
+            self.say(f"#{row.id} {row.vendor}: manual: {decision.reason}")
+            return
+        if decision.action == "await":
+            if row.status != "awaiting_approval":
+                self._notify(row, "awaiting_approval", decision.reason)
+                self.ledger.update(row.id, status="awaiting_approval")
+            self.say(f"#{row.id} {row.vendor}: awaiting approval")
+            return
+        self.ledger.update(row.id, status="rotating", attempts=row.attempts + 1)
+        self._rotate(row, secret, partner)
+
+    def _reverify(self, row: Rotation, secret: bytes, partner: bytes) -> Rotation:
+        """Never act on an old verdict: ask again (read-only) before the first step."""
+        service = self.services.get(row.vendor)
+        if service is None or "verify" not in service.capabilities:
+            return row
+        answer = service.verify(secret, partner)
+        values: dict[str, Any] = {"verdict": answer.verdict.value, "reason": answer.reason}
+        if answer.key_id:
+            values["old_key_id"] = answer.key_id
+        if answer.verdict == Verdict.DEAD:
+            values["status"] = "dead"
+        self.ledger.update(row.id, **values)
+        self.ledger.event(row.id, "verify", answer.verdict.value, answer.reason)
+        fresh = self.ledger.get(row.id)
+        assert fresh is not None
+        return fresh
+
+    def _rotate(self, row: Rotation, secret: bytes, partner: bytes) -> None:
+        service = self.services[row.vendor]
+        policy = self.policies[row.vendor]
+        done_at = STEPS.index(row.step) + (row.phase == "done") if row.step in STEPS else 0
+        if done_at <= STEPS.index("verify_new"):
+            name = row.new_key_name or f"leakbot-{row.id}-{row.secret_sha256[:8]}"
+            self._new_key(row, service, policy, name, secret)
+        assert row.old_key_id is not None
+        if done_at <= STEPS.index("revoke"):
+            self._revoke(row, service, row.old_key_id, secret, interrupted=row.step == "revoke")
+        if done_at <= STEPS.index("confirm"):
+            self._confirm(row, service, row.old_key_id, secret, partner)
+        if done_at <= STEPS.index("notify"):
+            self.ledger.begin(row.id, "notify")
+            self._notify(row, "rotated", "a new key was delivered and the leaked one revoked")
+            self.ledger.done(row.id, "notify")
+        self.ledger.update(
+            row.id, status="done", rotated_at=time.time(), last_error=None, next_attempt=None
+        )
+        self.say(f"#{row.id} {row.vendor}: rotated (new key {self._new_id(row.id)})")
+
+    def _new_key(
+        self, row: Rotation, service: KeyService, policy: VendorPolicy, name: str, leaked: bytes
+    ) -> None:
+        """reissue -> deliver -> verify_new. The new value lives only in this frame: if any of
+        these three is interrupted, the key made for this row (found by its name) is replaced."""
+        self.ledger.begin(row.id, "reissue", new_key_name=name)
+        orphan = service.find_named(name, leaked)
+        if orphan is not None:
+            new = service.replace(orphan, name, leaked)
+            self.ledger.done(
+                row.id,
+                "reissue",
+                "replaced a key whose value an interrupted run lost",
+                new_key_id=new.key_id,
+            )
+        else:
+            new = service.reissue(name, leaked)
+            self.ledger.done(row.id, "reissue", new_key_id=new.key_id)
+        self.ledger.begin(row.id, "deliver")
+        for sink_name in policy.deliver:
+            self.sinks[sink_name].deliver(policy.variable, new.secret)
+        self.ledger.done(row.id, "deliver", ", ".join(policy.deliver))
+        self.ledger.begin(row.id, "verify_new")
+        for delay in (*self.confirm_delays[:2], 0.0):
+            answer = service.verify(new.secret)
+            if answer.verdict != Verdict.UNKNOWN:
+                break
+            self.sleep(delay)
+        if answer.verdict != Verdict.LIVE:
+            raise RevokerError(
+                f"{row.vendor}: the new key does not answer live "
+                f"({answer.verdict.value}: {answer.reason}); old key kept"
+            )
+        self.ledger.done(row.id, "verify_new")
+
+    def _revoke(
+        self, row: Rotation, service: KeyService, key_id: str, leaked: bytes, interrupted: bool
+    ) -> None:
+        if interrupted:  # never retry a revoke blindly: does the organisation still list it?
+            listed = service.listed(key_id, leaked)
+            if listed is None:
+                raise RevokerError(
+                    f"{row.vendor}: cannot tell whether the old key is still "
+                    "active; not revoking blindly"
+                )
+            if not listed:
+                self.ledger.done(row.id, "revoke", "already revoked (found on re-check)")
+                return
+        self.ledger.begin(row.id, "revoke")
+        service.revoke(key_id, leaked)
+        self.ledger.done(row.id, "revoke")
+
+    def _confirm(
+        self, row: Rotation, service: KeyService, key_id: str, leaked: bytes, partner: bytes
+    ) -> None:
+        """Re-verify the leaked key DEAD, with backoff: vendors cache auth for a while."""
+        self.ledger.begin(row.id, "confirm")
+        waited = 0.0
+        for delay in (*self.confirm_delays, None):
+            answer = service.verify(leaked, partner)
+            if answer.verdict == Verdict.DEAD:
+                self.ledger.update(row.id, verdict="dead", reason=answer.reason)
+                self.ledger.done(row.id, "confirm", f"dead after {waited:.0f} s")
+                return
+            if delay is None:
+                break
+            self.sleep(delay)
+            waited += delay
+        if service.listed(key_id, leaked) is False and answer.verdict == Verdict.UNKNOWN:
+            self.ledger.done(row.id, "confirm", "no longer listed (verification inconclusive)")
+            return
+        raise RevokerError(
+            f"{row.vendor}: the revoked key still answers {answer.verdict.value} "
+            f"after {waited:.0f} s"
+        )
+
+    # -- bookkeeping -----------------------------------------------------------------------------
+
+    def _failed(self, rotation_id: int, error: str) -> None:
+        row = self.ledger.get(rotation_id)
+        assert row is not None
+        delay = min(RETRY_MAX, RETRY_BASE * 2 ** max(0, row.attempts - 1))
+        self.ledger.update(
+            rotation_id, status="failed", last_error=error, next_attempt=time.time() + delay
+        )
+        self.ledger.event(rotation_id, row.step or "start", "failed", error)
+        self.say(f"#{rotation_id} {row.vendor}: failed at {row.step or 'start'}: {error}")
+        if row.attempts <= 1:
+            try:
+                self._notify(row, "failed", f"{row.step or 'start'}: {error}")
+            except RevokerError as exc:
+                self.say(f"#{rotation_id}: notification failed too: {exc}")
+
+    def _new_id(self, rotation_id: int) -> str:
+        row = self.ledger.get(rotation_id)
+        return (row.new_key_id if row else None) or "?"
+
+    def _notify(self, row: Rotation, event: str, detail: str, steps: Sequence[str] = ()) -> None:
+        fresh = self.ledger.get(row.id) or row
+        payload = {
+            "event": event,
+            "delivery": f"{row.id}-{event}" + (f"-{fresh.attempts}" if event == "failed" else ""),
+            "id": row.id,
+            "vendor": row.vendor,
+            "rule_id": row.rule_id,
+            "preview": row.preview,
+            "secret_sha256": row.secret_sha256,
+            "where": row.place,
+            "location": row.where,
+            "status": fresh.status,
+            "old_key_id": fresh.old_key_id,
+            "new_key_id": fresh.new_key_id,
+            "detail": detail,
+            "playbook": list(steps),
+        }
+        for notifier in self.notifiers:
+            notifier.send(payload)
+        self.ledger.event(row.id, "notify", event, ", ".join(n.name for n in self.notifiers))
+
+
+_FINAL = {
+    "done": "rotated",
+    "dead": "already dead: nothing to revoke",
+    "manual": "the owner was sent the manual playbook",
+}
