@@ -164,6 +164,8 @@ def _vendors(tables: Any, path: Path) -> dict[str, dict[str, str]]:
         unknown = sorted(set(table) - _VENDOR_KEYS)
         if unknown:
             raise ConfigError(f"{where}: unknown key {unknown[0]!r}")
+        if "eu_base_url" in table and vendor != "helicone":
+            raise ConfigError(f"{where}: eu_base_url: only Helicone has an EU region")
         deliver = table.get("deliver", [])
         if not isinstance(deliver, list) or not all(isinstance(d, str) for d in deliver):
             raise ConfigError(f"{where}: deliver must be a list of sink names")

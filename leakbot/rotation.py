@@ -39,6 +39,7 @@ def record(ledger: Ledger, findings: Iterable[Finding], where: Where) -> int:
             where(finding),
             finding.verification["status"],
             finding.verification["reason"],
+            finding.verification.get("key_id"),
         )
         count += 1
     return count

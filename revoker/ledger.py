@@ -154,6 +154,7 @@ class Ledger:
         location: dict[str, Any],
         verdict: str,
         reason: str,
+        key_id: str | None = None,
     ) -> Rotation:
         """Add a leaked credential, or refresh the verdict of one already known (a row that is
         done, dead or manual keeps its status: it is not rotated twice)."""
@@ -162,9 +163,11 @@ class Ledger:
         with self._tx():
             self.db.execute(
                 "INSERT INTO rotations (vendor, secret_sha256, rule_id, preview, location, "
-                "verdict, reason, status, found_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                "verdict, reason, status, old_key_id, found_at, updated_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT (vendor, secret_sha256) DO UPDATE SET "
                 "verdict = excluded.verdict, reason = excluded.reason, "
+                "old_key_id = coalesce(old_key_id, excluded.old_key_id), "
                 "updated_at = excluded.updated_at, "
                 "status = CASE WHEN status = 'new' AND excluded.status = 'dead' THEN 'dead' "
                 "              ELSE status END",
@@ -177,6 +180,7 @@ class Ledger:
                     verdict,
                     reason,
                     status,
+                    key_id,
                     now,
                     now,
                 ),

@@ -77,6 +77,8 @@ def verify_findings(findings: Iterable[Finding], services: Mapping[str, KeyServi
         answer, settled = _ask(services, pacer, key[0], first.secret, first.partner_secret)
         for finding in groups[key]:
             finding.verification = {"status": answer.verdict.value, "reason": answer.reason}
+            if answer.key_id:  # the vendor's id of the leaked key (not a secret)
+                finding.verification["key_id"] = answer.key_id
             if settled and finding.vendor is None:
                 finding.vendor, finding.candidates = settled, (settled,)
 
