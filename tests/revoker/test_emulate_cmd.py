@@ -1,32 +1,25 @@
-"""`leakbot emulate` as a real process: it serves, writes its key file privately, and stops on SIGTERM."""
+"""`leakbot emulate` as a real process: it serves all four checks, writes its key file privately,
+and stops on SIGTERM."""
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import stat
-import subprocess
-import sys
-import time
 
 import httpx
 
 from revoker.http import make_client
 from revoker.service import Verdict
+from revoker.vendors.devdraft import Devdraft
 from revoker.vendors.devhelm import DevHelm
+from revoker.vendors.diffhook import DiffHook
 from revoker.vendors.helicone import Helicone
+from tests.emulation import emulator_process
 
 
-def test_emulate_process_serves_both_vendors(tmp_path):
-    keys_file = tmp_path / "keys.json"
-    proc = subprocess.Popen([sys.executable, "-m", "leakbot", "emulate", "--port", "0",
-                             "--keys-file", str(keys_file)], stderr=subprocess.PIPE, text=True)  # fmt: skip
-    try:
-        deadline = time.time() + 20
-        while not keys_file.exists() and time.time() < deadline:
-            time.sleep(0.05)
-        keys = json.loads(keys_file.read_text())
+def test_emulate_process_serves_every_vendor(tmp_path):
+    with emulator_process(tmp_path) as (proc, keys):
+        keys_file = tmp_path / "emulator-keys.json"
         assert stat.S_IMODE(os.stat(keys_file).st_mode) == 0o600
         with make_client(httpx.Timeout(5.0)) as client:
             helicone = Helicone(client, keys["helicone"]["admin"], keys["url"], keys["url"])
@@ -35,12 +28,23 @@ def test_emulate_process_serves_both_vendors(tmp_path):
             devhelm = DevHelm(client, keys["devhelm"]["admin"], keys["url"])
             assert devhelm.verify(keys["devhelm"]["live"].encode()).verdict == Verdict.LIVE
             assert devhelm.verify(keys["devhelm"]["revoked"].encode()).verdict == Verdict.DEAD
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=20)
-        err = proc.stderr.read() if proc.stderr else ""
-    assert code == 0
-    assert all(k not in err for vendor in ("helicone", "devhelm") for k in keys[vendor].values())
+            diffhook = DiffHook(client, base_url=keys["url"])
+            dh = keys["diffhook"]
+            assert diffhook.verify(dh["live"].encode()).verdict == Verdict.LIVE
+            assert diffhook.verify(dh["revoked"].encode()).verdict == Verdict.DEAD
+            pair = diffhook.verify(dh["client_secret"].encode(), dh["client_id"].encode())
+            assert pair.verdict == Verdict.LIVE
+            wrong = diffhook.verify(dh["client_secret"].encode(), dh["live"].encode())
+            assert wrong.verdict == Verdict.DEAD
+            devdraft = Devdraft(client, base_url=keys["url"])
+            dd = keys["devdraft"]
+            public = dd["public_key"].encode()
+            assert devdraft.verify(dd["live"].encode(), public).verdict == Verdict.LIVE
+            assert devdraft.verify(dd["revoked"].encode(), public).verdict == Verdict.DEAD
+    err = proc.stderr.read() if proc.stderr else ""
+    assert proc.returncode == 0
+    assert all(k not in err for vendor in keys.values() if isinstance(vendor, dict)
+               for k in vendor.values())  # fmt: skip
 
 
 def test_emulate_refuses_a_public_address(capsys):

@@ -1,0 +1,75 @@
+"""Test helpers for the revoker's real-process tests: `leakbot emulate` as a child process, a
+webhook receiver on loopback, and running the CLI as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+@contextmanager
+def emulator_process(folder: Path, *flags: str) -> Iterator[tuple[subprocess.Popen[str], dict]]:
+    """`leakbot emulate` on a free port; yields the process and its key file (with "url")."""
+    keys_file = folder / "emulator-keys.json"
+    keys_file.unlink(missing_ok=True)
+    argv = [sys.executable, "-m", "leakbot", "emulate", "--port", "0", "--keys-file",
+            str(keys_file), *flags]  # fmt: skip
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 30
+        while not keys_file.exists() and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        yield proc, json.loads(keys_file.read_text())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def emulator_keys(url: str) -> list[dict[str, Any]]:
+    """The emulator's keys by hash, name and state (its /_emulator/keys view)."""
+    with httpx.Client(timeout=5) as client:
+        result: list[dict[str, Any]] = client.get(f"{url}/_emulator/keys").json()
+        return result
+
+
+class Receiver:
+    """A webhook endpoint on loopback that keeps every request's headers and raw body."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.received.append((dict(self.headers), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def leakbot(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "leakbot", *args], cwd=cwd, text=True,
+                          capture_output=True, env={**os.environ, **env}, timeout=300)  # fmt: skip

@@ -1,0 +1,253 @@
+"""The revoker as a new user meets it: `leakbot emulate` running, `.leakbot.toml` pointing Helicone
+and DevHelm at it, a repository with a live and a revoked key of each; then `git --verify`,
+`revoke` (dry run), `revoke --execute` twice, `status`. Real processes, real HTTP, real SQLite,
+and kill -9 in the middle of a rotation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from revoker.notify import sign
+from tests.emulation import Receiver, emulator_keys, emulator_process, leakbot
+from tests.gitrepo import GitRepo
+
+SINK_SCRIPT = """\
+import json, sys
+value = sys.stdin.read()
+with open(sys.argv[1], "a") as fh:
+    fh.write(json.dumps({"argv": sys.argv, "got_value": len(value) > 20}) + "\\n")
+"""
+
+
+def _setup(tmp: Path, keys: dict, hook_url: str) -> tuple[Path, dict[str, str]]:
+    repo = GitRepo(tmp / "service")
+    repo.commit("settings", {"app/settings.py": (
+        f'HELICONE_API_KEY = "{keys["helicone"]["live"]}"\n'
+        f'HELICONE_OLD = "{keys["helicone"]["revoked"]}"  # helicone\n'
+        f'DEVHELM_API_TOKEN = "{keys["devhelm"]["live"]}"\n'
+        f'DEVHELM_TOKEN_OLD = "{keys["devhelm"]["revoked"]}"  # devhelm\n'
+    )})  # fmt: skip
+    (tmp / "sink.py").write_text(SINK_SCRIPT)
+    url = keys["url"]
+    (tmp / ".leakbot.toml").write_text(f"""\
+version = 1
+
+[vendors.helicone]
+base_url = "{url}"
+eu_base_url = "{url}"
+admin_env = "HELICONE_ADMIN_KEY"
+policy = "auto"
+deliver = ["app-env", "ci-secret"]
+
+[vendors.devhelm]
+base_url = "{url}"
+admin_env = "DEVHELM_ADMIN_TOKEN"
+policy = "auto"
+deliver = ["app-env"]
+
+[sinks.app-env]
+type = "dotenv"
+path = "{tmp / "deploy.env"}"
+
+[sinks.ci-secret]
+type = "command"
+command = ["{sys.executable}", "{tmp / "sink.py"}", "{tmp / "sink-calls.jsonl"}", "{{name}}"]
+
+[[notify]]
+type = "webhook"
+url = "{hook_url}"
+secret_env = "LEAKBOT_WEBHOOK_SECRET"
+""")
+    env = {
+        "HELICONE_ADMIN_KEY": keys["helicone"]["admin"],
+        "DEVHELM_ADMIN_TOKEN": keys["devhelm"]["admin"],
+        "LEAKBOT_WEBHOOK_SECRET": "whsec-test-" + "x" * 24,
+        "LEAKBOT_STATE": str(tmp / "state.db"),
+    }
+    return repo.path, env
+
+
+def _leakbot_keys(url: str, vendor: str) -> list[dict]:
+    return [k for k in emulator_keys(url) if k["vendor"] == vendor and
+            k["name"].startswith("leakbot-")]  # fmt: skip
+
+
+def _by_hash(url: str, secret: str) -> dict:
+    digest = hashlib.sha256(f"Bearer {secret}".encode()).hexdigest()
+    return next(k for k in emulator_keys(url) if k["hash"] == digest)
+
+
+def _assert_converged(tmp: Path, keys: dict) -> None:
+    """Per vendor: exactly one live key made by leakbot, its value in deploy.env, the leak revoked."""
+    env_file = (tmp / "deploy.env").read_text()
+    for vendor, variable in (("helicone", "HELICONE_API_KEY"), ("devhelm", "DEVHELM_API_TOKEN")):
+        live = [k for k in _leakbot_keys(keys["url"], vendor) if not k["revoked"]]
+        assert len(live) == 1, _leakbot_keys(keys["url"], vendor)
+        assert _by_hash(keys["url"], keys[vendor]["live"])["revoked"]
+        value = next(line.split("=", 1)[1] for line in env_file.splitlines()
+                     if line.startswith(variable + "="))  # fmt: skip
+        assert _by_hash(keys["url"], value) == live[0]
+    assert os.stat(tmp / "deploy.env").st_mode & 0o777 == 0o600
+
+
+def _secrets(tmp: Path, keys: dict) -> list[str]:
+    """Every key value in play: the emulator's (leaked, revoked, admin) and the new ones."""
+    values = [v for vendor in keys.values() if isinstance(vendor, dict) for v in vendor.values()]
+    if (tmp / "deploy.env").exists():
+        values += [line.split("=", 1)[1] for line in (tmp / "deploy.env").read_text().splitlines()]
+    return [v for v in values if len(v) > 20]
+
+
+def test_verify_then_revoke_rotates_each_live_key_once(tmp_path):
+    receiver = Receiver()
+    try:
+        with emulator_process(tmp_path, "--auth-cache", "1") as (_, keys):
+            repo, env = _setup(tmp_path, keys, receiver.url)
+            outputs = []
+
+            scan = leakbot("git", str(repo), "--verify", "--format", "json", "-o",
+                           str(tmp_path / "report.json"), cwd=tmp_path, env=env)  # fmt: skip
+            outputs.append(scan)
+            assert scan.returncode == 1, scan.stderr
+            report = json.loads((tmp_path / "report.json").read_text())
+            statuses = sorted(
+                (f["vendor"], f["verification"]["status"]) for f in report["findings"]
+            )
+            assert statuses == [("devhelm", "dead"), ("devhelm", "live"), ("helicone", "dead"),
+                                ("helicone", "live")]  # fmt: skip
+
+            before = emulator_keys(keys["url"])
+            plan = leakbot("revoke", cwd=tmp_path, env=env)
+            outputs.append(plan)
+            assert plan.returncode == 0, plan.stderr
+            assert plan.stdout.count("rotate: reissue") == 2 and "dry run" in plan.stderr
+            assert emulator_keys(keys["url"]) == before  # a dry run changes nothing
+
+            done = leakbot("revoke", "--execute", cwd=tmp_path, env=env)
+            outputs.append(done)
+            assert done.returncode == 0, done.stderr
+            assert done.stderr.count("rotated") == 2
+            _assert_converged(tmp_path, keys)
+
+            after = emulator_keys(keys["url"])
+            again = leakbot("revoke", "--execute", cwd=tmp_path, env=env)
+            outputs.append(again)
+            assert again.returncode == 0 and "nothing open" in again.stderr
+            assert emulator_keys(keys["url"]) == after
+
+            status = leakbot("status", "--format", "json", cwd=tmp_path, env=env)
+            outputs.append(status)
+            rows = json.loads(status.stdout)["rotations"]
+            assert sorted(r["status"] for r in rows) == ["dead", "dead", "done", "done"]
+            outputs.append(leakbot("status", cwd=tmp_path, env=env))
+    finally:
+        receiver.close()
+
+    # The signed webhook: one "rotated" event per live key, signature checks out.
+    events = []
+    for headers, body in receiver.received:
+        expected = sign(env["LEAKBOT_WEBHOOK_SECRET"].encode(), headers["X-Leakbot-Timestamp"],
+                        body)  # fmt: skip
+        assert headers["X-Leakbot-Signature"] == expected
+        events.append(json.loads(body)["event"])
+    assert events == ["rotated", "rotated"]
+
+    # The command sink got the value on stdin, never on its argv.
+    calls = [json.loads(line) for line in (tmp_path / "sink-calls.jsonl").read_text().splitlines()]
+    assert len(calls) == 1 and calls[0]["got_value"] and calls[0]["argv"][-1] == "HELICONE_API_KEY"
+
+    # No raw secret, leaked or new, in any output, the database, the report, a webhook or argv.
+    places = {f"{i}:{name}": text for i, out in enumerate(outputs)
+              for name, text in (("stdout", out.stdout), ("stderr", out.stderr))}  # fmt: skip
+    for path in tmp_path.glob("state.db*"):
+        places[path.name] = path.read_bytes().decode("latin-1")
+    places["report"] = (tmp_path / "report.json").read_text()
+    places["webhooks"] = "".join(body.decode() for _, body in receiver.received)
+    places["argv"] = (tmp_path / "sink-calls.jsonl").read_text()
+    secrets = _secrets(tmp_path, keys)
+    assert len(secrets) >= 8
+    for where, text in places.items():
+        for secret in secrets:
+            assert secret not in text, f"a raw secret in {where}"
+
+
+def test_kill_9_mid_rotation_then_a_restart_converges(tmp_path):
+    """SIGKILL right after the vendor made the new key (before leakbot could record or deliver
+    it), then at random moments; each restart picks up where the ledger says."""
+    receiver = Receiver()
+    rng = random.Random(7)
+    try:
+        with emulator_process(tmp_path, "--latency", "0.15", "--auth-cache", "1") as (_, keys):
+            repo, env = _setup(tmp_path, keys, receiver.url)
+            assert leakbot("git", str(repo), "--verify", "-q", cwd=tmp_path, env=env).returncode
+            argv = [sys.executable, "-m", "leakbot", "revoke", "--execute"]
+            full_env = {**os.environ, **env}
+
+            # 1: killed the moment the first new key exists at the vendor.
+            proc = subprocess.Popen(argv, cwd=tmp_path, env=full_env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)  # fmt: skip
+            deadline = time.time() + 60
+            while not any(_leakbot_keys(keys["url"], v) for v in ("helicone", "devhelm")):
+                assert time.time() < deadline and proc.poll() is None
+                time.sleep(0.02)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+
+            # 2..6: killed at random moments.
+            for _ in range(5):
+                proc = subprocess.Popen(argv, cwd=tmp_path, env=full_env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                time.sleep(rng.uniform(0.3, 2.5))
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+
+            with sqlite3.connect(tmp_path / "state.db") as db:
+                details = [d for (d,) in db.execute("SELECT detail FROM rotation_events")]
+            assert any(d.startswith("replaced a key whose value") for d in details), details
+
+            final = leakbot("revoke", "--execute", cwd=tmp_path, env=env)
+            assert final.returncode == 0, final.stdout + final.stderr
+            _assert_converged(tmp_path, keys)
+            after = emulator_keys(keys["url"])
+            assert leakbot("revoke", "--execute", cwd=tmp_path, env=env).returncode == 0
+            assert emulator_keys(keys["url"]) == after
+    finally:
+        receiver.close()
+    rotated = [json.loads(body) for _, body in receiver.received]
+    assert sorted({e["vendor"] for e in rotated if e["event"] == "rotated"}) == ["devhelm",
+                                                                                 "helicone"]  # fmt: skip
+
+
+@pytest.mark.parametrize("faults", [["--error-rate", "0.3"], ["--drop-rate", "0.2"],
+                                    ["--error-rate", "0.3", "--error-status", "429"]],
+                         ids=["500s", "dropped", "429s"])  # fmt: skip
+def test_faults_converge_to_the_same_end_state(tmp_path, faults):
+    receiver = Receiver()
+    try:
+        with emulator_process(tmp_path, "--auth-cache", "1", "--seed", "faults", *faults) as (
+            _,
+            keys,
+        ):
+            repo, env = _setup(tmp_path, keys, receiver.url)
+            leakbot("git", str(repo), "--verify", "-q", cwd=tmp_path, env=env)
+            for _ in range(25):
+                run = leakbot("revoke", "--execute", cwd=tmp_path, env=env)
+                assert run.returncode in (0, 1), run.stderr
+                if run.returncode == 0 and "nothing open" in run.stderr:
+                    break
+            else:
+                pytest.fail("did not converge in 25 runs")
+            _assert_converged(tmp_path, keys)
+    finally:
+        receiver.close()
