@@ -154,6 +154,8 @@ def run_revoke(args: argparse.Namespace) -> int:
     cfg = config_mod.load(args.config)
     path = ledger_path(args.state)
     if not path.exists():
+        if args.approve is not None:
+            raise UsageError(f"--approve {args.approve}: no such rotation (the ledger is empty)")
         print(
             "leakbot: the ledger is empty: find leaks with --verify "
             "(leakbot git --verify, leakbot scan . --verify)",

@@ -105,6 +105,15 @@ INVALID_CONFIGS = {
     "bad_allowlist_regex": ("version = 1\n[[allowlists]]\nregexes = ['(']\n", "invalid pattern"),
     "bad_user_rule": ("version = 1\n[[rules]]\nid = 'acme.x'\ndescription = 'd'\npattern = '('\n",
                       "rule 'acme.x': invalid pattern"),
+    "bad_policy": ("version = 1\n[vendors.helicone]\npolicy = 'yolo'\n", "policy must be one of"),
+    "unknown_sink": ("version = 1\n[vendors.devhelm]\ndeliver = ['env']\n",
+                     "deliver: no sink named 'env'"),
+    "bad_sink_type": ("version = 1\n[sinks.env]\ntype = 'ftp'\n", "sinks.env: 'type' must be"),
+    "bad_notify": ("version = 1\n[notify]\ntype = 'webhook'\n", "'notify' must be an array"),
+    "eu_for_devhelm": ("version = 1\n[vendors.devhelm]\neu_base_url = 'https://x'\n",
+                       "only Helicone has an EU region"),
+    "deliver_not_list": ("version = 1\n[vendors.devhelm]\ndeliver = 'env'\n",
+                         "deliver must be a list"),
 }  # fmt: skip
 
 
