@@ -64,5 +64,5 @@ def test_a_ledger_from_a_newer_leakbot_is_refused(tmp_path):
     with pytest.raises(RevokerError, match="newer leakbot"):
         Ledger(tmp_path / "s.db")
     (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
-    with pytest.raises(RevokerError, match="junk.db: cannot use state database"):
+    with pytest.raises(RevokerError, match=r"junk\.db: cannot use state database"):
         Ledger(tmp_path / "junk.db")

@@ -72,7 +72,7 @@ def test_dotenv_appends_a_missing_variable_and_creates_a_missing_file(tmp_path):
 
 def test_dotenv_refuses_multiline_values_and_unwritable_folders(tmp_path):
     sink = DotenvSink("env", str(tmp_path / "missing-dir" / ".env"))
-    with pytest.raises(RevokerError, match="sink env: .*missing-dir"):
+    with pytest.raises(RevokerError, match=r"sink env: .*missing-dir"):
         sink.deliver("T", b"v")
     with pytest.raises(RevokerError, match="spans lines"):
         DotenvSink("env", str(tmp_path / ".env")).deliver("T", b"a\nB=evil")
