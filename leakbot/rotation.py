@@ -64,6 +64,8 @@ def rotator(cfg: Config, ledger: Ledger, say: Callable[[str], None]) -> Iterator
         services = build(client, cfg.vendors, cfg.admin_credentials())
         built_sinks = {}
         for name, (table, path) in cfg.sinks.items():
+            if table.get("type") == "dotenv" and isinstance(table.get("path"), str):
+                table = {**table, "path": str(path.parent / table["path"])}  # beside the config
             try:
                 built_sinks[name] = sinks.build(name, table, client)
             except (ValueError, RevokerError) as exc:

@@ -16,7 +16,9 @@ examples:
   GITHUB_EVENT_NAME=push GITHUB_EVENT_PATH=push.json leakbot ci    replay a saved payload
 
 environment (the action's inputs): LEAKBOT_CONFIG, LEAKBOT_FAIL_ON_FINDINGS (default true),
-LEAKBOT_SARIF_FILE (default leakbot.sarif), LEAKBOT_VERIFY and LEAKBOT_REVOKE (not available yet)
+LEAKBOT_SARIF_FILE (default leakbot.sarif), LEAKBOT_VERIFY (ask the vendors which keys are live),
+LEAKBOT_REVOKE (verify, then act on live keys by each vendor's policy in the config; the admin
+credentials the config names come from the step's env:, i.e. the workflow's secrets)
 """
 
 
@@ -39,10 +41,8 @@ def run(args: argparse.Namespace) -> int:
     from scanner.result import ScanResult
 
     fail = ci.truthy(os.environ.get("LEAKBOT_FAIL_ON_FINDINGS"), True)
-    for name in ("LEAKBOT_VERIFY", "LEAKBOT_REVOKE"):
-        if ci.truthy(os.environ.get(name), False):
-            print(f"::warning::leakbot: {name.split('_')[1].lower()} is not available yet; "
-                  "scanning only")  # fmt: skip
+    revoke = ci.truthy(os.environ.get("LEAKBOT_REVOKE"), False)
+    verify = revoke or ci.truthy(os.environ.get("LEAKBOT_VERIFY"), False)
     repo = open_repo(args.repo)
     event = ci.load_event(args.event_path)
     todo = ci.plan(args.event_name, event, repo)
@@ -59,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         result = ScanResult()
     suppress(result, cfg)
+    if verify and result.findings:
+        _verify_and_revoke(cfg, result, args.repo, revoke)
     for note in result.notes:
         print(f"::warning::{ci.escape(note)}")
     sarif = Path(args.sarif_file)
@@ -72,3 +74,23 @@ def run(args: argparse.Namespace) -> int:
     print(f"leakbot: {count} finding{'s' * (count != 1)} ({todo.why}); SARIF in {sarif}",
           file=sys.stderr)  # fmt: skip
     return 1 if count and fail else 0
+
+
+def _verify_and_revoke(cfg: Any, result: Any, repo: str, revoke: bool) -> None:
+    """Verify (the ledger keeps the answers); with revoke, act on them by policy, using the keys
+    this scan holds in memory."""
+    from leakbot.commands.revoke_cmd import act
+    from leakbot.commands.scan import verify
+    from leakbot.rotation import ledger_path, rotator, say
+    from revoker.ledger import Ledger
+    from scanner.recover import location_of
+
+    state = argparse.Namespace(state=None, quiet=False)
+    verify(state, cfg, result, lambda f: location_of(f, repo))
+    if not revoke:
+        return
+    found = {f.secret_sha256: f for f in result.findings if f.secret}
+    with Ledger(ledger_path(None)) as ledger, rotator(cfg, ledger, say) as rot:
+        rows = [ledger.find(f.vendor or "|".join(f.candidates), f.secret_sha256)
+                for f in found.values()]  # fmt: skip
+        act(rot, [r for r in rows if r is not None], True, lambda row: found[row.secret_sha256])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -174,35 +175,39 @@ def run_revoke(args: argparse.Namespace) -> int:
             wanted = set(args.id or ())
             rows = [r for r in ledger.rows(OPEN) if not wanted or r.id in wanted]
         execute = args.execute or args.approve is not None
-        engine = Engine(cfg.rules, "auto") if execute else None
-        still_open = 0
-        for row in rows:
-            row = ledger.get(row.id) or row
-            decision = rot.decide(row)
-            print(
-                f"#{row.id:<4} {row.vendor:<9} {row.preview:<28} {row.place}\n"
-                f"      {decision.action}: {decision.reason}"
-            )
-            if not execute or decision.action == "nothing":
-                continue
-            found = read_again(engine, row) if engine else None
-            if found is None:
-                say(
-                    f"#{row.id}: the key is no longer at {row.place}; rescan with --verify "
-                    "where it is now"
-                )
-                still_open += 1
-                continue
-            row = rot.run(row, found.secret, found.partner_secret)
-            still_open += row.status in ("failed", "blocked", "new", "rotating")
+        engine = Engine(cfg.rules, "auto")
+        still_open = act(rot, rows, execute, lambda row: read_again(engine, row))
         if not rows:
             print("leakbot: nothing open in the ledger", file=sys.stderr)
         elif not execute:
-            print(
-                "leakbot: dry run: nothing changed. `leakbot revoke --execute` acts on this plan.",
-                file=sys.stderr,
-            )
+            print("leakbot: dry run: nothing changed. `leakbot revoke --execute` acts on this "
+                  "plan.", file=sys.stderr)  # fmt: skip
     return 1 if still_open else 0
+
+
+def act(rot: Any, rows: list[Any], execute: bool,
+        lookup: Callable[[Any], Finding | None]) -> int:  # fmt: skip
+    """Print each row's plan and, when executing, run it with the key `lookup` finds for it.
+    Returns how many leaks are still open (failed, blocked, key not at hand)."""
+    from leakbot.rotation import say
+
+    still_open = 0
+    for row in rows:
+        row = rot.ledger.get(row.id) or row
+        decision = rot.decide(row)
+        print(f"#{row.id:<4} {row.vendor:<9} {row.preview:<28} {row.place}\n"
+              f"      {decision.action}: {decision.reason}")  # fmt: skip
+        if not execute or decision.action == "nothing":
+            continue
+        found = lookup(row)
+        if found is None:
+            say(f"#{row.id}: the key is no longer at {row.place}; rescan with --verify "
+                "where it is now")  # fmt: skip
+            still_open += 1
+            continue
+        row = rot.run(row, found.secret, found.partner_secret)
+        still_open += row.status in ("failed", "blocked", "new", "rotating")
+    return still_open
 
 
 def _user() -> str:

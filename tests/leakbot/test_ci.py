@@ -146,3 +146,37 @@ def test_action_yml_is_a_thin_pinned_composite():
             assert len(ref) == 40 and all(c in "0123456789abcdef" for c in ref), step["uses"]
     for run in runs:
         assert "${{" not in run, "inputs reach scripts through env:, never inline"
+
+
+def test_revoke_input_rotates_a_live_key_pushed_by_policy(tmp_path, gh, capsys, monkeypatch):
+    from revoker.emulator.server import Server
+    from revoker.emulator.state import State
+
+    server = Server(State(seed="ci-revoke"))
+    server.start()
+    try:
+        admin = server.state.add("devhelm", "admin")
+        leaked = server.state.add("devhelm", "ci")
+        dead = server.state.add("devhelm", "old", revoked=True)
+        env_file = tmp_path / "deploy.env"
+        repo = GitRepo(tmp_path / "r")
+        before = repo.commit("config", {".leakbot.toml": (
+            f'version = 1\n[vendors.devhelm]\nbase_url = "{server.url}"\n'
+            f'admin_env = "DEVHELM_ADMIN_TOKEN"\npolicy = "auto"\ndeliver = ["env"]\n'
+            f'[sinks.env]\ntype = "dotenv"\npath = "{env_file}"\n')})  # fmt: skip
+        after = repo.commit("oops", {"a.env": f"DEVHELM_API_TOKEN={leaked.secret}\n",
+                                     "b.env": f"DEVHELM_API_TOKEN={dead.secret}\n"})  # fmt: skip
+        monkeypatch.setenv("DEVHELM_ADMIN_TOKEN", admin.secret)
+        monkeypatch.setenv("LEAKBOT_REVOKE", "true")
+        code, secrets, out, doc = gh(repo, "push", {"before": before, "after": after}, capsys)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 1 and len(secrets) == 2
+    assert leaked.revoked_at is not None
+    new = [k for k in server.state.keys if k.name.startswith("leakbot-")]
+    assert len(new) == 1 and new[0].revoked_at is None
+    assert env_file.read_text() == f"DEVHELM_API_TOKEN={new[0].secret}\n"
+    statuses = sorted(r["properties"]["verification"]["status"] for r in doc["runs"][0]["results"])
+    assert statuses == ["dead", "live"]
+    assert leaked.secret not in out and new[0].secret not in out
