@@ -23,7 +23,7 @@ VERSION = 1
 _KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline", "vendors", "sinks",
          "notify"}  # fmt: skip
 VENDORS = ("devhelm", "diffhook", "helicone", "helios", "devdraft")
-_VENDOR_KEYS = {"base_url", "eu_base_url", "admin_env", "policy", "deliver", "variable"}
+_VENDOR_KEYS = {"base_url", "eu_base_url", "admin_env", "policy", "deliver", "variable", "timeout"}
 POLICIES = ("auto", "approve", "notify")
 SINK_TYPES = ("command", "dotenv", "github", "vault")
 # The name the apps read each vendor's key under (the vendors' documented variables).
@@ -169,7 +169,10 @@ def _vendors(tables: Any, path: Path) -> dict[str, dict[str, str]]:
         deliver = table.get("deliver", [])
         if not isinstance(deliver, list) or not all(isinstance(d, str) for d in deliver):
             raise ConfigError(f"{where}: deliver must be a list of sink names")
-        if not all(isinstance(v, str) for k, v in table.items() if k != "deliver"):
+        timeout = table.get("timeout", 1)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise ConfigError(f"{where}: timeout must be a number of seconds, e.g. 10")
+        if not all(isinstance(v, str) for k, v in table.items() if k not in ("deliver", "timeout")):
             raise ConfigError(f"{where}: values must be strings")
         if table.get("policy", "approve") not in POLICIES:
             raise ConfigError(f"{where}: policy must be one of {', '.join(POLICIES)}")

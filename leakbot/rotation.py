@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,16 +52,32 @@ def read_again(engine: Engine, row: Rotation) -> Finding | None:
 
 
 @contextmanager
-def rotator(cfg: Config, ledger: Ledger, say: Callable[[str], None]) -> Iterator[Any]:
-    """A Rotator built from the config, with one HTTP client for every call it makes."""
-    from revoker import notify, sinks
-    from revoker.errors import RevokerError
+def vendor_services(cfg: Config) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """The shared HTTP client and the vendor clients (a vendor with `timeout` set gets its own
+    HTTP client with that timeout); every client is closed on exit."""
+    import httpx
+
     from revoker.http import make_client
     from revoker.registry import build
+
+    with ExitStack() as stack:
+        client = stack.enter_context(make_client())
+        own = {
+            vendor: stack.enter_context(make_client(httpx.Timeout(float(table["timeout"]))))
+            for vendor, table in cfg.vendors.items()
+            if "timeout" in table
+        }
+        yield client, build(client, cfg.vendors, cfg.admin_credentials(), own)
+
+
+@contextmanager
+def rotator(cfg: Config, ledger: Ledger, say: Callable[[str], None]) -> Iterator[Any]:
+    """A Rotator built from the config."""
+    from revoker import notify, sinks
+    from revoker.errors import RevokerError
     from revoker.workflow import Rotator, VendorPolicy
 
-    with make_client() as client:
-        services = build(client, cfg.vendors, cfg.admin_credentials())
+    with vendor_services(cfg) as (client, services):
         built_sinks = {}
         for name, (table, path) in cfg.sinks.items():
             if table.get("type") == "dotenv" and isinstance(table.get("path"), str):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import httpx
 
@@ -25,11 +26,15 @@ SERVICES: dict[str, Factory] = {
 
 
 def build(
-    client: httpx.Client, settings: dict[str, dict[str, str]], admin: dict[str, str | None]
+    client: httpx.Client,
+    settings: Mapping[str, Mapping[str, Any]],
+    admin: Mapping[str, str | None],
+    clients: Mapping[str, httpx.Client] | None = None,
 ) -> dict[str, KeyService]:
-    """One client per vendor: base URLs from `settings`, admin credentials from `admin`."""
+    """One client per vendor: base URLs from `settings`, admin credentials from `admin`, and
+    the HTTP client from `clients` (a vendor with its own timeout) or the shared one."""
     out = {}
     for vendor, factory in SERVICES.items():
         urls = {k: v for k, v in settings.get(vendor, {}).items() if k.endswith("base_url")}
-        out[vendor] = factory(client, admin.get(vendor), **urls)
+        out[vendor] = factory((clients or {}).get(vendor, client), admin.get(vendor), **urls)
     return out

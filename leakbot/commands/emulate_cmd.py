@@ -36,6 +36,8 @@ def register(sub: Any) -> None:
     p.add_argument("--error-rate", type=float, default=0.0, metavar="SHARE")
     p.add_argument("--error-status", type=int, default=500, choices=[429, 500, 502, 503, 504])
     p.add_argument("--drop-rate", type=float, default=0.0, metavar="SHARE")
+    hang_help = "share of requests left unanswered for 5 s (client timeouts)"
+    p.add_argument("--hang-rate", type=float, default=0.0, metavar="SHARE", help=hang_help)
     cache_help = "how long a revoked key still authenticates (Helicone: about 10)"
     p.add_argument("--auth-cache", type=float, default=0.0, metavar="SECONDS", help=cache_help)
     p.set_defaults(func=run)
@@ -71,12 +73,17 @@ def run(args: argparse.Namespace) -> int:
     from revoker.emulator.state import Faults, State
     from revoker.http import check_url
 
-    for name in ("error_rate", "drop_rate"):
+    for name in ("error_rate", "drop_rate", "hang_rate"):
         if not 0 <= getattr(args, name) <= 1:
             raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 1")
     check_url(f"http://{args.host}/")  # loopback only: it serves keys in the clear
     faults = Faults(
-        args.latency, args.error_rate, args.error_status, args.drop_rate, args.auth_cache
+        args.latency,
+        args.error_rate,
+        args.error_status,
+        args.drop_rate,
+        args.auth_cache,
+        hang_rate=args.hang_rate,
     )
     state = State(args.seed, faults)
     keys = seed(state)

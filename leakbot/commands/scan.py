@@ -104,14 +104,11 @@ def suppress(result: ScanResult, cfg: config_mod.Config, baseline: str | None = 
 def verify(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult,
            where: Where) -> None:  # fmt: skip
     """Ask the vendors, then keep each verified credential in the ledger for `leakbot revoke`."""
-    from leakbot.rotation import ledger_path, record
-    from revoker.http import make_client
+    from leakbot.rotation import ledger_path, record, vendor_services
     from revoker.ledger import Ledger
-    from revoker.registry import build
     from revoker.verify import verify_findings
 
-    with make_client() as client:
-        services = build(client, cfg.vendors, cfg.admin_credentials())
+    with vendor_services(cfg) as (_, services):
         verify_findings(result.findings, services)
     with Ledger(ledger_path(args.state)) as ledger:
         count = record(ledger, result.findings, where)

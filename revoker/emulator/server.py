@@ -69,6 +69,11 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(faults.latency)
         with self.server.state.lock:
             roll = rng.random()
+        if roll < faults.hang_rate:
+            time.sleep(faults.hang)
+            self.close_connection = True
+            return True
+        roll -= faults.hang_rate
         if roll < faults.drop_rate:
             self.close_connection = True
             return True

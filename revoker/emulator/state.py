@@ -35,6 +35,8 @@ class Faults:
     error_status: int = 500
     drop_rate: float = 0.0  # share of requests whose connection is closed without an answer
     auth_cache: float = 0.0  # seconds a revoked key still authenticates (Helicone caches ~10 s)
+    hang_rate: float = 0.0  # share of requests left unanswered for `hang` seconds (timeouts)
+    hang: float = 5.0
 
 
 class State:

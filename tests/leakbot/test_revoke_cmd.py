@@ -47,12 +47,14 @@ version = 1
 base_url = "{url}"
 eu_base_url = "{url}"
 admin_env = "HELICONE_ADMIN_KEY"
+timeout = 1
 policy = "auto"
 deliver = ["app-env", "ci-secret"]
 
 [vendors.devhelm]
 base_url = "{url}"
 admin_env = "DEVHELM_ADMIN_TOKEN"
+timeout = 1
 policy = "auto"
 deliver = ["app-env"]
 
@@ -230,8 +232,9 @@ def test_kill_9_mid_rotation_then_a_restart_converges(tmp_path):
 
 
 @pytest.mark.parametrize("faults", [["--error-rate", "0.3"], ["--drop-rate", "0.2"],
-                                    ["--error-rate", "0.3", "--error-status", "429"]],
-                         ids=["500s", "dropped", "429s"])  # fmt: skip
+                                    ["--error-rate", "0.3", "--error-status", "429"],
+                                    ["--hang-rate", "0.15"]],
+                         ids=["500s", "dropped", "429s", "timeouts"])  # fmt: skip
 def test_faults_converge_to_the_same_end_state(tmp_path, faults):
     receiver = Receiver()
     try:
