@@ -79,7 +79,7 @@ def _push_revisions() -> list[str]:
 
 def _history(args: argparse.Namespace, engine: Any, repo: Any) -> Any:
     from leakbot.progress import progress_bar
-    from scanner.git.scan import remember, scan_history, scan_since_last
+    from scanner.git.scan import cursor_target, ref_cursor, scan_history, scan_since_last
     from scanner.state import State, default_path
 
     jobs = args.jobs or os.cpu_count() or 1
@@ -88,8 +88,9 @@ def _history(args: argparse.Namespace, engine: Any, repo: Any) -> Any:
         with progress_bar(not args.quiet) as progress:
             if args.since_last:
                 return scan_since_last(engine, repo, state, jobs, progress)
+            cursor = ref_cursor(repo)  # before the scan: a ref moved during it is scanned next time
             result = scan_history(engine, repo, ["--all"], jobs, progress)
-            remember(repo, state)
+            state.set_cursor(cursor_target(repo), cursor)
             return result
     finally:
         state.close()

@@ -165,20 +165,30 @@ def scan_commits(engine: Engine, repo: Repo, revisions: list[str]) -> ScanResult
 def scan_since_last(
     engine: Engine, repo: Repo, state: State, jobs: int, progress: Progress | None = None
 ) -> ScanResult:
-    """Only commits no ref reached at the previous scan; then the cursor moves to today's refs."""
-    target = f"git:{repo.git_dir}"
-    previous = json.loads(state.cursor(target) or "[]")
-    known = _existing(repo, previous)
-    revisions = ["--all", "--not", *known] if known else ["--all"]
-    result = scan_history(engine, repo, revisions, jobs, progress)
-    remember(repo, state)
+    """Only commits no ref reached at the previous scan; then the cursor moves on."""
+    result, cursor = since_last(engine, repo, state, jobs, progress)
+    state.set_cursor(cursor_target(repo), cursor)
     return result
 
 
-def remember(repo: Repo, state: State) -> None:
-    """Record today's ref tips as the repository's cursor (after its findings are out)."""
-    tips = sorted(set(repo.ref_tips().values()))
-    state.set_cursor(f"git:{repo.git_dir}", json.dumps(tips))
+def since_last(
+    engine: Engine, repo: Repo, state: State, jobs: int, progress: Progress | None = None
+) -> tuple[ScanResult, str]:
+    """What is new since the saved cursor, and the cursor to save once the findings are safe.
+    The ref tips are read before the scan: a commit pushed during it is scanned next time."""
+    tips = ref_cursor(repo)
+    known = _existing(repo, json.loads(state.cursor(cursor_target(repo)) or "[]"))
+    revisions = ["--all", "--not", *known] if known else ["--all"]
+    return scan_history(engine, repo, revisions, jobs, progress), tips
+
+
+def cursor_target(repo: Repo) -> str:
+    return f"git:{repo.git_dir}"
+
+
+def ref_cursor(repo: Repo) -> str:
+    """The repository's ref tips now: read before a scan, saved once its findings are out."""
+    return json.dumps(sorted(set(repo.ref_tips().values())))
 
 
 def _existing(repo: Repo, commits: list[str]) -> list[str]:
