@@ -18,6 +18,7 @@ from leakbot.commands import (
     revoke_cmd,
     rules_cmd,
     scan,
+    serve_cmd,
 )
 from leakbot.errors import ConfigError, UsageError
 from revoker.errors import RevokerError
@@ -37,6 +38,7 @@ examples:
   leakbot git --verify                    ask the vendors which found keys are live
   leakbot revoke                          the rotation plan for live keys (--execute acts)
   leakbot status                          the ledger: rotated, pending, failed, awaiting approval
+  leakbot serve                           the bot: [[targets]] on a schedule, rotation by policy
   leakbot rules check
   leakbot init                            a commented .leakbot.toml and the pre-commit hooks
 
@@ -65,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.register(sub)
     git_cmd.register(sub)
     revoke_cmd.register(sub)
+    serve_cmd.register(sub)
     ci_cmd.register(sub)
     init_cmd.register(sub)
     emulate_cmd.register(sub)

@@ -21,7 +21,7 @@ from scanner.allow import Allowlist
 
 VERSION = 1
 _KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline", "vendors", "sinks",
-         "notify"}  # fmt: skip
+         "notify", "targets", "serve"}  # fmt: skip
 VENDORS = ("devhelm", "diffhook", "helicone", "helios", "devdraft")
 _VENDOR_KEYS = {"base_url", "eu_base_url", "admin_env", "policy", "deliver", "variable", "timeout"}
 POLICIES = ("auto", "approve", "notify")
@@ -46,6 +46,9 @@ class Config:
     # built, and fully checked, only by the commands that deliver or notify).
     sinks: dict[str, tuple[dict[str, Any], Path]] = field(default_factory=dict)
     notify: list[tuple[dict[str, Any], Path]] = field(default_factory=list)
+    # What `leakbot serve` watches ([[targets]]) and how it listens ([serve]).
+    targets: list[Any] = field(default_factory=list)
+    serve: Any = None
 
     def admin_credentials(self) -> dict[str, str | None]:
         return {v: os.environ.get(s["admin_env"]) if s.get("admin_env") else None
@@ -117,6 +120,8 @@ def load(explicit: str | None = None, search_dirs: list[Path] | None = None) -> 
             config.sinks[name] = (table, path)
         if "notify" in doc:
             config.notify = [(t, path) for t in _notify(doc["notify"], path)]
+        if "targets" in doc or "serve" in doc:
+            config.targets, config.serve = _bot(doc, path)
     all_rules = [*builtin_rules(), *user_rules]
     unknown = sorted(disabled - {r.id for r in all_rules})
     if unknown:
@@ -202,6 +207,24 @@ def _notify(tables: Any, path: Path) -> list[dict[str, Any]]:
         if table.get("type") not in ("webhook", "slack"):
             raise ConfigError(f"{path}: notify[{n}]: 'type' must be webhook or slack")
     return tables
+
+
+def _bot(doc: Mapping[str, Any], path: Path) -> tuple[list[Any], Any]:
+    from leakbot.bot import settings
+
+    tables = doc.get("targets", [])
+    if not isinstance(tables, list):
+        raise ConfigError(f"{path}: 'targets' must be an array of tables ([[targets]])")
+    try:
+        targets = [settings.target(t, n) for n, t in enumerate(tables)]
+        serve = settings.serve(doc.get("serve", {}))
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    names = [t.name for t in targets]
+    twice = [n for n in names if names.count(n) > 1]
+    if twice:
+        raise ConfigError(f"{path}: targets: two targets named {twice[0]!r}: give each a name")
+    return targets, serve
 
 
 def _strings(table: Mapping[str, Any], key: str, where: str) -> list[str]:

@@ -40,9 +40,22 @@ def record(ledger: Ledger, findings: Iterable[Finding], where: Where) -> int:
             finding.verification["status"],
             finding.verification["reason"],
             finding.verification.get("key_id"),
+            leaked_at(finding),
         )
         count += 1
     return count
+
+
+def leaked_at(finding: Finding) -> float | None:
+    """When the key leaked: its commit's date for history findings, else unknown (now)."""
+    if not finding.date:
+        return None
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(finding.date).timestamp()
+    except ValueError:
+        return None
 
 
 def read_again(engine: Engine, row: Rotation) -> Finding | None:
@@ -72,35 +85,45 @@ def vendor_services(cfg: Config) -> Iterator[tuple[Any, dict[str, Any]]]:
 
 @contextmanager
 def rotator(cfg: Config, ledger: Ledger, say: Callable[[str], None]) -> Iterator[Any]:
-    """A Rotator built from the config."""
+    """A Rotator built from the config, its HTTP clients closed on exit."""
+    with vendor_services(cfg) as (client, services):
+        yield make_rotator(cfg, ledger, say, client, services)
+
+
+def make_rotator(cfg: Config, ledger: Ledger, say: Callable[[str], None], client: Any,
+                 services: dict[str, Any], stop: Any = None) -> Any:  # fmt: skip
+    """A Rotator over the given clients: sinks, notifiers and policies from the config (a bad
+    sink or notifier table is a ConfigError naming the file)."""
     from revoker import notify, sinks
     from revoker.errors import RevokerError
     from revoker.workflow import Rotator, VendorPolicy
 
-    with vendor_services(cfg) as (client, services):
-        built_sinks = {}
-        for name, (table, path) in cfg.sinks.items():
-            if table.get("type") == "dotenv" and isinstance(table.get("path"), str):
-                table = {**table, "path": str(path.parent / table["path"])}  # beside the config
-            try:
-                built_sinks[name] = sinks.build(name, table, client)
-            except (ValueError, RevokerError) as exc:
-                raise ConfigError(f"{path}: sinks.{name}: {exc}") from None
-        notifiers = []
-        for n, (table, path) in enumerate(cfg.notify):
-            try:
-                notifiers.append(notify.build(n, table, client))
-            except (ValueError, RevokerError) as exc:
-                raise ConfigError(f"{path}: notify[{n}]: {exc}") from None
-        policies = {
-            vendor: VendorPolicy(
-                policy=str(cfg.vendors.get(vendor, {}).get("policy", "approve")),
-                deliver=tuple(cfg.vendors.get(vendor, {}).get("deliver", ())),
-                variable=str(cfg.vendors.get(vendor, {}).get("variable", VARIABLES[vendor])),
-            )
-            for vendor in VARIABLES
-        }
-        yield Rotator(ledger, services, policies, built_sinks, notifiers, say=say)
+    built_sinks = {}
+    for name, (table, path) in cfg.sinks.items():
+        if table.get("type") == "dotenv" and isinstance(table.get("path"), str):
+            table = {**table, "path": str(path.parent / table["path"])}  # beside the config
+        try:
+            built_sinks[name] = sinks.build(name, table, client)
+        except (ValueError, RevokerError) as exc:
+            raise ConfigError(f"{path}: sinks.{name}: {exc}") from None
+    notifiers = []
+    for n, (table, path) in enumerate(cfg.notify):
+        try:
+            notifiers.append(notify.build(n, table, client))
+        except (ValueError, RevokerError) as exc:
+            raise ConfigError(f"{path}: notify[{n}]: {exc}") from None
+    policies = {
+        vendor: VendorPolicy(
+            policy=str(cfg.vendors.get(vendor, {}).get("policy", "approve")),
+            deliver=tuple(cfg.vendors.get(vendor, {}).get("deliver", ())),
+            variable=str(cfg.vendors.get(vendor, {}).get("variable", VARIABLES[vendor])),
+        )
+        for vendor in VARIABLES
+    }
+    rot = Rotator(ledger, services, policies, built_sinks, notifiers, say=say)
+    if stop is not None:
+        rot.stop = stop
+    return rot
 
 
 def say(text: str) -> None:

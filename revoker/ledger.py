@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS rotations (
     found_at      REAL NOT NULL,
     updated_at    REAL NOT NULL,
     rotated_at    REAL,
+    leaked_at     REAL,               -- the commit's date, or when the line was first read
     UNIQUE (vendor, secret_sha256)
 ) STRICT;
 CREATE TABLE IF NOT EXISTS rotation_events (
@@ -97,6 +98,7 @@ class Rotation:
     found_at: float
     updated_at: float
     rotated_at: float | None
+    leaked_at: float | None
 
     @property
     def where(self) -> dict[str, Any]:
@@ -155,6 +157,7 @@ class Ledger:
         verdict: str,
         reason: str,
         key_id: str | None = None,
+        leaked_at: float | None = None,
     ) -> Rotation:
         """Add a leaked credential, or refresh the verdict of one already known (a row that is
         done, dead or manual keeps its status: it is not rotated twice)."""
@@ -163,11 +166,13 @@ class Ledger:
         with self._tx():
             self.db.execute(
                 "INSERT INTO rotations (vendor, secret_sha256, rule_id, preview, location, "
-                "verdict, reason, status, old_key_id, found_at, updated_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                "verdict, reason, status, old_key_id, found_at, updated_at, leaked_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT (vendor, secret_sha256) DO UPDATE SET "
                 "verdict = excluded.verdict, reason = excluded.reason, "
                 "old_key_id = coalesce(old_key_id, excluded.old_key_id), "
+                "leaked_at = min(coalesce(leaked_at, excluded.leaked_at), "
+                "                coalesce(excluded.leaked_at, leaked_at)), "
                 "updated_at = excluded.updated_at, "
                 "status = CASE WHEN status = 'new' AND excluded.status = 'dead' THEN 'dead' "
                 "              ELSE status END",
@@ -183,6 +188,7 @@ class Ledger:
                     key_id,
                     now,
                     now,
+                    leaked_at if leaked_at is not None else now,
                 ),
             )
         row = self.find(vendor, secret_sha256)

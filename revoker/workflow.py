@@ -13,6 +13,7 @@ Each step is written down before and after it runs. A run resumes from what the 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,10 @@ POLICIES = ("auto", "approve", "notify")
 STEPS = ("reissue", "deliver", "verify_new", "revoke", "confirm", "notify")
 CONFIRM_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # vendors cache auth for about 10 s
 RETRY_BASE, RETRY_MAX = 30.0, 3600.0  # a failed step is tried again after 30 s, 60 s, ... 1 h
+
+
+class Stopped(Exception):
+    """Asked to stop (SIGTERM): the row stays at its last recorded step, to resume later."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class Rotator:
     notifiers: Sequence[Notifier] = ()
     confirm_delays: tuple[float, ...] = CONFIRM_DELAYS
     say: Callable[[str], None] = lambda _: None
-    sleep: Callable[[float], None] = time.sleep
+    stop: threading.Event = field(default_factory=threading.Event)  # set: stop between steps
 
     # -- deciding --------------------------------------------------------------------------------
 
@@ -94,6 +99,8 @@ class Rotator:
             self._run(row, secret, partner)
         except RevokerError as exc:
             self._failed(row.id, str(exc))
+        except Stopped:
+            self.say(f"#{row.id} {row.vendor}: stopped between steps; resumes on the next run")
         finally:
             self.ledger.release(row.id)
         fresh = self.ledger.get(row.id)
@@ -107,7 +114,9 @@ class Rotator:
         if decision.action == "nothing":
             return
         if decision.action == "blocked":
-            self.ledger.update(row.id, status="blocked", last_error=decision.reason)
+            self.ledger.update(row.id, status="blocked", last_error=decision.reason,
+                               attempts=row.attempts + 1,
+                               next_attempt=time.time() + _backoff(row.attempts + 1))  # fmt: skip
             self.say(f"#{row.id} {row.vendor}: blocked: {decision.reason}")
             return
         if decision.action == "manual":
@@ -146,12 +155,15 @@ class Rotator:
         policy = self.policies[row.vendor]
         done_at = STEPS.index(row.step) + (row.phase == "done") if row.step in STEPS else 0
         if done_at <= STEPS.index("verify_new"):
+            self._check_stop()
             name = row.new_key_name or f"leakbot-{row.id}-{row.secret_sha256[:8]}"
             self._new_key(row, service, policy, name, secret)
         assert row.old_key_id is not None
         if done_at <= STEPS.index("revoke"):
+            self._check_stop()
             self._revoke(row, service, row.old_key_id, secret, interrupted=row.step == "revoke")
         if done_at <= STEPS.index("confirm"):
+            self._check_stop()
             self._confirm(row, service, row.old_key_id, secret, partner)
         if done_at <= STEPS.index("notify"):
             self.ledger.begin(row.id, "notify")
@@ -189,7 +201,7 @@ class Rotator:
             answer = service.verify(new.secret)
             if answer.verdict != Verdict.UNKNOWN:
                 break
-            self.sleep(delay)
+            self.stop.wait(delay)
         if answer.verdict != Verdict.LIVE:
             raise RevokerError(
                 f"{row.vendor}: the new key does not answer live "
@@ -228,7 +240,8 @@ class Rotator:
                 return
             if delay is None:
                 break
-            self.sleep(delay)
+            if self.stop.wait(delay):
+                raise Stopped
             waited += delay
         if service.listed(key_id, leaked) is False and answer.verdict == Verdict.UNKNOWN:
             self.ledger.done(row.id, "confirm", "no longer listed (verification inconclusive)")
@@ -240,13 +253,15 @@ class Rotator:
 
     # -- bookkeeping -----------------------------------------------------------------------------
 
+    def _check_stop(self) -> None:
+        if self.stop.is_set():
+            raise Stopped
+
     def _failed(self, rotation_id: int, error: str) -> None:
         row = self.ledger.get(rotation_id)
         assert row is not None
-        delay = min(RETRY_MAX, RETRY_BASE * 2 ** max(0, row.attempts - 1))
-        self.ledger.update(
-            rotation_id, status="failed", last_error=error, next_attempt=time.time() + delay
-        )
+        self.ledger.update(rotation_id, status="failed", last_error=error,
+                           next_attempt=time.time() + _backoff(row.attempts))  # fmt: skip
         self.ledger.event(rotation_id, row.step or "start", "failed", error)
         self.say(f"#{rotation_id} {row.vendor}: failed at {row.step or 'start'}: {error}")
         if row.attempts <= 1:
@@ -280,6 +295,10 @@ class Rotator:
         for notifier in self.notifiers:
             notifier.send(payload)
         self.ledger.event(row.id, "notify", event, ", ".join(n.name for n in self.notifiers))
+
+
+def _backoff(attempts: int) -> float:
+    return float(min(RETRY_MAX, RETRY_BASE * 2.0 ** max(0, attempts - 1)))
 
 
 _FINAL = {

@@ -73,3 +73,54 @@ class Receiver:
 def leakbot(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "leakbot", *args], cwd=cwd, text=True,
                           capture_output=True, env={**os.environ, **env}, timeout=300)  # fmt: skip
+
+
+class Bot:
+    """`leakbot serve` as a child process; its JSON log lines are collected as they come."""
+
+    def __init__(self, cwd: Path, env: dict[str, str], *args: str) -> None:
+        argv = [sys.executable, "-m", "leakbot", "serve", "--listen", "127.0.0.1:0", *args]
+        self.proc = subprocess.Popen(argv, cwd=cwd, env={**os.environ, **env}, text=True,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line)
+
+    def messages(self) -> list[str]:
+        out = []
+        for line in list(self.lines):
+            try:
+                out.append(json.loads(line)["message"])
+            except (ValueError, KeyError, TypeError):
+                out.append(line)
+        return out
+
+    def url(self, timeout: float = 30) -> str:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for message in self.messages():
+                if message.startswith("serving on "):
+                    return message.split()[2]
+            time.sleep(0.05)
+        raise AssertionError("leakbot serve did not start: " + "".join(self.lines))
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=120)
+
+
+def wait_until(check: Any, timeout: float, step: float = 0.2) -> Any:
+    deadline = time.time() + timeout
+    while True:
+        value = check()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(step)

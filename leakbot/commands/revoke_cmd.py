@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -223,6 +224,7 @@ def _user() -> str:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from leakbot.bot.runs import read
     from leakbot.rotation import ledger_path
     from revoker.ledger import STATUSES, Ledger
 
@@ -231,12 +233,15 @@ def run_status(args: argparse.Namespace) -> int:
     if path.exists():
         with Ledger(path) as ledger:
             rows = ledger.rows()
+    targets = read(path)
     if args.format == "json":
-        json.dump(
-            {"ledger": str(path), "rotations": [_row_dict(r) for r in rows]}, sys.stdout, indent=2
-        )
+        doc = {"ledger": str(path), "targets": [vars(t) for t in targets],
+               "rotations": [_row_dict(r) for r in rows]}  # fmt: skip
+        json.dump(doc, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
+    if targets:
+        _print_targets(targets)
     if not rows:
         print(f"leakbot: the ledger ({path}) is empty")
         return 0
@@ -249,6 +254,20 @@ def run_status(args: argparse.Namespace) -> int:
     counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
     print(", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n))
     return 0
+
+
+def _print_targets(targets: list[Any]) -> None:
+    def when(t: float | None) -> str:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) if t else "-"
+
+    print(f"{'TARGET':<24} {'KIND':<5} {'LAST RUN':<20} {'RESULT':<7} {'NEXT RUN':<20} FOUND")
+    for t in targets:
+        result = "-" if t.last_ok is None else ("ok" if t.last_ok else "error")
+        print(f"{t.name[:24]:<24} {t.kind:<5} {when(t.last_end):<20} {result:<7} "
+              f"{when(t.next_run):<20} {t.findings}")  # fmt: skip
+        if t.last_error and not t.last_ok:
+            print(f"      {t.last_error}")
+    print()
 
 
 def _row_dict(row: Any) -> dict[str, Any]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from fnmatch import fnmatch
 
 from scanner.engine import Engine
 from scanner.finding import Finding, fingerprint
@@ -172,23 +173,36 @@ def scan_since_last(
 
 
 def since_last(
-    engine: Engine, repo: Repo, state: State, jobs: int, progress: Progress | None = None
+    engine: Engine,
+    repo: Repo,
+    state: State,
+    jobs: int,
+    progress: Progress | None = None,
+    refs: Sequence[str] = (),
 ) -> tuple[ScanResult, str]:
     """What is new since the saved cursor, and the cursor to save once the findings are safe.
-    The ref tips are read before the scan: a commit pushed during it is scanned next time."""
-    tips = ref_cursor(repo)
-    known = _existing(repo, json.loads(state.cursor(cursor_target(repo)) or "[]"))
-    revisions = ["--all", "--not", *known] if known else ["--all"]
+    The ref tips are read before the scan: a commit pushed during it is scanned next time.
+    `refs` (patterns such as refs/heads/*) limit the scan to those refs."""
+    tips = ref_cursor(repo, refs)
+    known = _existing(repo, json.loads(state.cursor(cursor_target(repo, refs)) or "[]"))
+    heads = json.loads(tips) if refs else ["--all"]
+    if not heads:
+        return ScanResult(), tips
+    revisions = [*heads, "--not", *known] if known else heads
     return scan_history(engine, repo, revisions, jobs, progress), tips
 
 
-def cursor_target(repo: Repo) -> str:
-    return f"git:{repo.git_dir}"
+def cursor_target(repo: Repo, refs: Sequence[str] = ()) -> str:
+    return f"git:{repo.git_dir}" + (f" {' '.join(refs)}" if refs else "")
 
 
-def ref_cursor(repo: Repo) -> str:
-    """The repository's ref tips now: read before a scan, saved once its findings are out."""
-    return json.dumps(sorted(set(repo.ref_tips().values())))
+def ref_cursor(repo: Repo, refs: Sequence[str] = ()) -> str:
+    """The repository's ref tips now (of the refs matching `refs`, else all): read before a
+    scan, saved once its findings are out."""
+    tips = repo.ref_tips()
+    if refs:
+        tips = {name: sha for name, sha in tips.items() if any(fnmatch(name, p) for p in refs)}
+    return json.dumps(sorted(set(tips.values())))
 
 
 def _existing(repo: Repo, commits: list[str]) -> list[str]:

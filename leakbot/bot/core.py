@@ -1,0 +1,226 @@
+"""What the bot does on each tick: scan a target from its cursor, verify, keep the findings in the
+ledger, save the cursor (only then), and act on live keys by policy; retry what is open.
+
+Raw keys stay in this process's memory (`Bot.keys`, by hash) from the scan that found them to
+the end of their rotation; after a restart they are read again from where they were found.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from leakbot.bot.metrics import Metrics
+from leakbot.bot.runs import Runs
+from leakbot.bot.settings import Target
+from leakbot.config import VENDORS, Config
+from leakbot.rotation import make_rotator, read_again, record, vendor_services
+from revoker.errors import RevokerError
+from revoker.ledger import OPEN, Ledger, Rotation
+from scanner.engine import Engine
+from scanner.errors import ScanError
+from scanner.finding import Finding, fingerprint, redact, sha256_hex
+from scanner.fragment import Fragment
+from scanner.recover import location_of
+from scanner.state import State
+
+Where = Callable[[Finding], dict[str, Any]]
+
+
+class Bot:
+    def __init__(self, cfg: Config, state_path: Path, log: logging.Logger) -> None:
+        self.cfg = cfg
+        self.state_path = state_path
+        self.log = log
+        self.stop = threading.Event()
+        self.metrics = Metrics()
+        self.engine = Engine(cfg.rules, "auto")
+        self.scan_lock = threading.Lock()  # one scan at a time: the engine is not shared
+        self.keys: dict[str, tuple[bytes, bytes]] = {}  # secret_sha256 -> (secret, partner)
+        self.keys_lock = threading.Lock()
+        self.rows_lock = threading.Lock()  # one thread acts on the ledger's rows at a time
+        self.stack = ExitStack()
+        self.client, self.services = self.stack.enter_context(vendor_services(cfg))
+        with Ledger(state_path) as ledger:  # a bad sink or notifier fails now, not at 3 a.m.
+            self._rotator(ledger)
+        Runs(state_path).close()
+
+    def close(self) -> None:
+        self.stack.close()
+
+    def _rotator(self, ledger: Ledger) -> Any:
+        return make_rotator(self.cfg, ledger, self._say, self.client, self.services, self.stop)
+
+    def _say(self, text: str) -> None:
+        self.log.info(text)
+
+    # -- a target's run --------------------------------------------------------------------------
+
+    def run_target(self, target: Target) -> None:
+        if self.stop.is_set():
+            return
+        runs = Runs(self.state_path)
+        runs.started(target.name, target.kind)
+        started = time.monotonic()
+        error: str | None = None
+        found: list[Finding] = []
+        try:
+            found = self._scan_target(target)
+        except (ScanError, RevokerError, OSError) as exc:
+            error = str(exc)
+        except Exception as exc:  # the type only: a message could hold input bytes
+            error = f"unexpected {type(exc).__name__}"
+            self.log.error("target %s: %s", target.name, error)
+        finally:
+            runs.ended(target.name, error, len(found))
+            runs.close()
+        outcome = "ok" if error is None else "error"
+        self.metrics.inc("leakbot_scans_total", target=target.name, outcome=outcome)
+        if error:
+            self.log.warning("target %s: run failed: %s", target.name, error)
+        else:
+            self.log.info("target %s: %d finding(s) in %.2f s", target.name, len(found),
+                          time.monotonic() - started)  # fmt: skip
+        if found and not self.stop.is_set():
+            self.act({f.secret_sha256 for f in found})
+
+    def _scan_target(self, target: Target) -> list[Finding]:
+        state = State(self.state_path)
+        try:
+            with self.scan_lock:
+                result, cursor_key, cursor, where = self._scan(target, state)
+            from leakbot.commands.scan import suppress
+
+            suppress(result, self.cfg)
+            for note in result.notes:
+                self.log.warning("target %s: %s", target.name, note)
+            self.metrics.inc("leakbot_scan_bytes_total", result.stats.bytes, target=target.name)
+            if result.findings:
+                self.keep(result.findings, where)
+            state.set_cursor(cursor_key, cursor)  # only now: the findings are in the ledger
+            found: list[Finding] = result.findings
+            return found
+        finally:
+            state.close()
+
+    def _scan(self, target: Target, state: State) -> tuple[Any, str, str, Where]:
+        if target.kind == "logs":
+            from scanner.sources.logtail import scan_logs
+
+            result, cursor = scan_logs(self.engine, target.logs, state.cursor(target.cursor_key))
+            return result, target.cursor_key, cursor, location_of
+        from scanner.git.remote import is_url, mirror
+        from scanner.git.run import open_repo
+        from scanner.git.scan import cursor_target, since_last
+
+        path = mirror(target.repo) if is_url(target.repo) else target.repo
+        repo = open_repo(path)
+        result, cursor = since_last(self.engine, repo, state, 1, refs=target.refs)
+        return result, cursor_target(repo, target.refs), cursor, lambda f: location_of(f, path)
+
+    def keep(self, findings: list[Finding], where: Where) -> None:
+        """Verify the findings, hold their keys in memory, and put them in the ledger."""
+        from revoker.verify import verify_findings
+
+        verify_findings(findings, self.services)
+        with self.keys_lock:
+            for f in findings:
+                self.keys[f.secret_sha256] = (f.secret, f.partner_secret)
+        for f in findings:
+            self.metrics.inc("leakbot_findings_total", vendor=f.vendor or "ambiguous")
+            verdict = (f.verification or {}).get("status", "unknown")
+            self.metrics.inc("leakbot_verifications_total", vendor=f.vendor or "ambiguous",
+                             verdict=verdict)  # fmt: skip
+        with Ledger(self.state_path) as ledger:
+            record(ledger, findings, where)
+
+    # -- acting on the ledger --------------------------------------------------------------------
+
+    def retry(self) -> None:
+        """Rows still open: resumed, verified again, or retried once their backoff has passed."""
+        now = time.time()
+        with Ledger(self.state_path) as ledger:
+            due = {r.secret_sha256 for r in ledger.rows(OPEN) if _due(r, now)}
+        if due:
+            self.act(due)
+
+    def act(self, hashes: Iterable[str]) -> None:
+        wanted = set(hashes)
+        with self.rows_lock, Ledger(self.state_path) as ledger:
+            rot = self._rotator(ledger)
+            for row in ledger.rows(OPEN):
+                if row.secret_sha256 not in wanted or self.stop.is_set():
+                    continue
+                key = self._key(row)
+                if key is None:
+                    self.log.warning("#%d: the key is no longer at %s", row.id, row.place)
+                    continue
+                after = rot.run(row, *key)
+                if after.status == "done" and after.rotated_at and after.leaked_at:
+                    self.metrics.observe_latency(after.rotated_at - after.leaked_at)
+                if after.status in ("done", "dead", "manual"):
+                    with self.keys_lock:
+                        self.keys.pop(row.secret_sha256, None)
+
+    def _key(self, row: Rotation) -> tuple[bytes, bytes] | None:
+        with self.keys_lock:
+            held = self.keys.get(row.secret_sha256)
+        if held:
+            return held
+        with self.scan_lock:
+            found = read_again(self.engine, row)
+        if found is None:
+            return None
+        with self.keys_lock:
+            self.keys[row.secret_sha256] = (found.secret, found.partner_secret)
+        return found.secret, found.partner_secret
+
+    # -- GitHub's leaked-token alerts --------------------------------------------------------------
+
+    def alert(self, alerts: list[dict[str, Any]],
+              later: Callable[[set[str]], None]) -> list[dict[str, str]]:  # fmt: skip
+        """Verify each alerted token now (GitHub waits for the answer), keep it in the ledger,
+        and leave the rotation to `later`. The feedback says true_positive for a live key and
+        false_positive for a dead one (unknown and unverifiable: no label)."""
+        findings = [self._alert_finding(a) for a in alerts]
+        ours = [f for f in findings if f.candidates]  # a token of no vendor we know: no label
+        if ours:
+            self.keep(ours, lambda f: {"path": f.path, "line": 0, "source": "github-alert"})
+        labels = {"live": "true_positive", "dead": "false_positive"}
+        feedback = []
+        for alert, f in zip(alerts, findings, strict=True):
+            label = labels.get((f.verification or {}).get("status", ""))
+            if label:
+                feedback.append({"token_hash": f.secret_sha256, "token_type": alert["type"],
+                                 "label": label})  # fmt: skip
+        later({f.secret_sha256 for f in ours})
+        return feedback
+
+    def _alert_finding(self, alert: dict[str, Any]) -> Finding:
+        token = str(alert["token"]).encode()
+        kind = str(alert["type"]).lower()
+        vendor = next((v for v in VENDORS if v in kind), None)
+        with self.scan_lock:
+            scanned = self.engine.scan(Fragment(token, "github-alert"), [])
+        if vendor is None and scanned:
+            vendor = scanned[0].vendor
+        candidates = (vendor,) if vendor else (scanned[0].candidates if scanned else ())
+        digest = sha256_hex(token)
+        url = str(alert.get("url") or "github-alert")
+        rule = scanned[0].rule_id if scanned else f"github.{kind}"
+        return Finding(rule_id=rule, vendor=vendor, candidates=candidates,
+                       description=f"GitHub secret-scanning alert ({alert['type']})", path=url,
+                       line=0, column=0, end_column=0, secret_sha256=digest,
+                       preview=redact(token), fingerprint=fingerprint(rule, digest, url),
+                       secret=token)  # fmt: skip
+
+
+def _due(row: Rotation, now: float) -> bool:
+    if row.status == "awaiting_approval":
+        return bool(row.approved)
+    return row.next_attempt is None or row.next_attempt <= now

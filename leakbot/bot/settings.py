@@ -1,0 +1,108 @@
+"""`[[targets]]` and `[serve]` in .leakbot.toml: what the bot watches, how often, and where it
+listens. Parsing here raises ValueError with the key at fault; config.py adds the file name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+_TARGET_KEYS = {"name", "repo", "refs", "logs", "every", "cron", "jitter"}
+_SERVE_KEYS = {"listen", "retry_every", "github_keys_url", "github_token_env"}
+GITHUB_KEYS_URL = "https://api.github.com/meta/public_keys/secret_scanning"
+
+
+def duration(value: Any, key: str) -> float:
+    """Seconds from 30, "30s", "5m", "1h", "250ms"."""
+    if isinstance(value, bool):
+        raise ValueError(f'{key}: a duration such as 30, "30s" or "5m"')
+    if isinstance(value, int | float) and value > 0:
+        return float(value)
+    match = _DURATION.match(str(value).strip())
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f'{key}: a duration such as 30, "30s" or "5m"')
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    kind: str  # git | logs
+    repo: str = ""  # git: a local path or a URL
+    refs: tuple[str, ...] = ()  # git: ref patterns (refs/heads/*); empty: every ref
+    logs: tuple[str, ...] = ()  # logs: glob patterns
+    every: float | None = None  # seconds between runs, or
+    cron: str | None = None  # a crontab line
+    jitter: float = 0.0
+
+    @property
+    def cursor_key(self) -> str:
+        return f"logs:{self.name}" if self.kind == "logs" else ""
+
+
+@dataclass(frozen=True)
+class Serve:
+    listen: tuple[str, int] = ("127.0.0.1", 9477)
+    retry_every: float = 60.0
+    github_keys_url: str = GITHUB_KEYS_URL
+    github_token_env: str = ""  # a token raises GitHub's rate limit for the keys request
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def target(table: Any, index: int) -> Target:
+    if not isinstance(table, dict):
+        raise ValueError(f"targets[{index}]: must be a table ([[targets]])")
+    where = f"targets[{index}]"
+    unknown = sorted(set(table) - _TARGET_KEYS)
+    if unknown:
+        raise ValueError(f"{where}: unknown key {unknown[0]!r}")
+    if ("repo" in table) == ("logs" in table):
+        raise ValueError(f'{where}: needs one of repo = "PATH or URL" or logs = ["GLOB", ...]')
+    if ("every" in table) == ("cron" in table):
+        raise ValueError(f'{where}: needs one of every = "30s" or cron = "*/5 * * * *"')
+    logs = table.get("logs", [])
+    refs = table.get("refs", [])
+    for key, value in (("logs", logs), ("refs", refs)):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ValueError(f"{where}: {key} must be a list of patterns")
+    if "logs" in table and not logs:
+        raise ValueError(f"{where}: logs needs at least one glob")
+    cron = table.get("cron")
+    if cron is not None:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(str(cron))
+        except ValueError as exc:
+            raise ValueError(f"{where}: cron: {exc}") from None
+    kind = "git" if "repo" in table else "logs"
+    default_name = str(table.get("repo") or logs[0])
+    return Target(
+        name=str(table.get("name") or default_name),
+        kind=kind,
+        repo=str(table.get("repo", "")),
+        refs=tuple(refs),
+        logs=tuple(logs),
+        every=duration(table["every"], f"{where}: every") if "every" in table else None,
+        cron=str(cron) if cron is not None else None,
+        jitter=duration(table["jitter"], f"{where}: jitter") if "jitter" in table else 0.0,
+    )
+
+
+def serve(table: Any) -> Serve:
+    if not isinstance(table, dict):
+        raise ValueError("serve: must be a table ([serve])")
+    unknown = sorted(set(table) - _SERVE_KEYS)
+    if unknown:
+        raise ValueError(f"serve: unknown key {unknown[0]!r}")
+    listen = Serve.listen
+    if "listen" in table:
+        host, _, port = str(table["listen"]).rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError('serve: listen must be HOST:PORT, e.g. "127.0.0.1:9477"')
+        listen = (host.strip("[]"), int(port))
+    retry = duration(table.get("retry_every", 60), "serve: retry_every")
+    return Serve(listen, retry, str(table.get("github_keys_url", GITHUB_KEYS_URL)),
+                 str(table.get("github_token_env", "")))  # fmt: skip

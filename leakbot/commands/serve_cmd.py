@@ -1,0 +1,161 @@
+"""`leakbot serve`: the bot. Runs each `[[targets]]` entry on its schedule (APScheduler 3: no
+overlapping runs of a target, missed runs coalesced, jitter), retries what is open, serves
+/healthz, /metrics and GitHub's secret-scanning alerts; SIGTERM stops it between steps."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from leakbot import config as config_mod
+from leakbot.commands import add_command
+from leakbot.errors import UsageError
+
+EPILOG = """\
+examples:
+  leakbot serve                          targets from .leakbot.toml, state in the default database
+  leakbot serve --listen 127.0.0.1:9477 --state /var/lib/leakbot/state.db
+  leakbot serve --once                   run every target once (and the retries), then exit
+
+.leakbot.toml:
+  [[targets]]
+  repo = "/srv/git/api.git"      # or a URL (mirrored); refs = ["refs/heads/*"] to narrow it
+  every = "30s"                  # or cron = "*/5 * * * *"; jitter = "5s"
+  [[targets]]
+  name = "api-logs"
+  logs = ["/var/log/api/*.log*"] # rotations (.1, .gz, copytruncate) are followed
+  every = "10s"
+  [serve]
+  listen = "127.0.0.1:9477"      # GET /healthz, GET /metrics, POST /github/secret-scanning
+  retry_every = "60s"
+"""
+
+
+def register(sub: Any) -> None:
+    p = add_command(sub, "serve", "run the bot: scheduled scans, verification and rotation",
+                    EPILOG)  # fmt: skip
+    p.add_argument("--config", metavar="FILE", help="config file (default: .leakbot.toml)")
+    p.add_argument("--state", metavar="FILE", help="state database (default: $LEAKBOT_STATE or "
+                   "~/.local/state/leakbot/state.db)")  # fmt: skip
+    p.add_argument("--listen", metavar="HOST:PORT", help="override [serve] listen (port 0: any)")
+    p.add_argument("--once", action="store_true", help="run each target once, then exit")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from leakbot.bot.core import Bot
+    from leakbot.bot.settings import Serve
+    from leakbot.bot.settings import serve as parse_serve
+    from leakbot.rotation import ledger_path
+
+    cfg = config_mod.load(args.config)
+    settings: Serve = cfg.serve or Serve()
+    if args.listen:
+        try:
+            settings = parse_serve({"listen": args.listen})
+        except ValueError as exc:
+            raise UsageError(f"--listen: {exc}") from None
+    log = _logger()
+    bot = Bot(cfg, ledger_path(args.state), log)
+    try:
+        if args.once:
+            for target in cfg.targets:
+                bot.run_target(target)
+            bot.retry()
+            return 0
+        return _serve(bot, cfg, settings, log)
+    finally:
+        bot.close()
+
+
+def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger) -> int:
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from leakbot.bot.alerts import GitHubKeys
+    from leakbot.bot.runs import Runs
+    from leakbot.bot.web import Web
+
+    scheduler = BackgroundScheduler(
+        executors={"default": ThreadPoolExecutor(4)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+        timezone=UTC,
+    )
+    now = datetime.now(UTC)
+    for target in cfg.targets:
+        if target.every is not None:
+            trigger: Any = IntervalTrigger(seconds=target.every, jitter=target.jitter or None)
+        else:
+            trigger = CronTrigger.from_crontab(target.cron, timezone=UTC)
+            trigger.jitter = target.jitter or None
+        scheduler.add_job(bot.run_target, trigger, args=[target], id=f"target:{target.name}",
+                          name=target.name, next_run_time=now)  # fmt: skip
+    scheduler.add_job(bot.retry, IntervalTrigger(seconds=settings.retry_every), id="retry",
+                      name="retry", next_run_time=now)  # fmt: skip
+
+    def later(hashes: set[str]) -> None:
+        scheduler.add_job(bot.act, args=[hashes], name="alert")
+
+    keys = GitHubKeys(bot.client, settings.github_keys_url, settings.github_token_env)
+    host, port = settings.listen
+    try:
+        web = Web(bot, host, port, keys, later)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    web.start()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: bot.stop.set())
+    scheduler.start()
+    if not cfg.targets:
+        log.warning("no [[targets]] in the config: only GitHub alerts and retries will run")
+    log.info("serving on %s (%d target(s)); state in %s", web.url, len(cfg.targets),
+             bot.state_path)  # fmt: skip
+    runs = Runs(bot.state_path)
+    try:
+        while not bot.stop.wait(1.0):
+            for job in scheduler.get_jobs():
+                if job.id.startswith("target:") and job.next_run_time:
+                    kind = next(t.kind for t in cfg.targets if f"target:{t.name}" == job.id)
+                    runs.scheduled(job.name, kind, job.next_run_time.timestamp())
+    finally:
+        runs.close()
+        log.info("stopping: finishing the current step")
+        scheduler.shutdown(wait=True)
+        web.shutdown()
+        web.server_close()
+        log.info("stopped")
+    return 0
+
+
+class _JSONFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "message": record.getMessage(),
+        })  # fmt: skip
+
+
+def _logger() -> logging.Logger:
+    """JSON lines when stderr is not a terminal (a service manager, a file); text when it is."""
+    log = logging.getLogger("leakbot.bot")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    handler = logging.StreamHandler(sys.stderr)
+    if sys.stderr.isatty():
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    else:
+        handler.setFormatter(_JSONFormatter())
+    log.handlers = [handler]
+    scheduler_log = logging.getLogger("apscheduler")  # its warnings (a skipped run) alike
+    scheduler_log.setLevel(logging.WARNING)
+    scheduler_log.propagate = False
+    scheduler_log.handlers = [handler]
+    return log

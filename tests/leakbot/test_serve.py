@@ -1,0 +1,327 @@
+"""`leakbot serve` as it runs unattended: `leakbot emulate` + the bot watching a repository and a
+log file; a commit and a log line with live keys get rotated without a human; SIGKILL at random
+moments loses nothing and rotates nothing twice; GitHub's signed alerts are taken, forged ones
+refused."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import sqlite3
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.emulation import (
+    Bot,
+    Receiver,
+    emulator_keys,
+    emulator_process,
+    leakbot,
+    wait_until,
+)
+from tests.gitrepo import GitRepo
+
+
+def _config(tmp: Path, url: str, hook: str, every: str = "1s") -> None:
+    (tmp / ".leakbot.toml").write_text(f"""\
+version = 1
+[vendors.helicone]
+base_url = "{url}"
+eu_base_url = "{url}"
+admin_env = "HELICONE_ADMIN_KEY"
+policy = "auto"
+deliver = ["env"]
+timeout = 3
+[vendors.devhelm]
+base_url = "{url}"
+admin_env = "DEVHELM_ADMIN_TOKEN"
+policy = "auto"
+deliver = ["env"]
+timeout = 3
+[sinks.env]
+type = "dotenv"
+path = "deploy.env"
+[[notify]]
+type = "webhook"
+url = "{hook}"
+secret_env = "HOOK_SECRET"
+[[targets]]
+name = "service"
+repo = "{tmp / "service"}"
+every = "{every}"
+[[targets]]
+name = "api-logs"
+logs = ["{tmp / "logs"}/*.log*"]
+every = "{every}"
+[serve]
+retry_every = "2s"
+""")
+
+
+def _env(tmp: Path, keys: dict) -> dict[str, str]:
+    return {"HELICONE_ADMIN_KEY": keys["helicone"]["admin"],
+            "DEVHELM_ADMIN_TOKEN": keys["devhelm"]["admin"],
+            "HOOK_SECRET": "hook-secret-for-tests", "LEAKBOT_STATE": str(tmp / "state.db")}  # fmt: skip
+
+
+def _rows(tmp: Path) -> list[dict]:
+    if not (tmp / "state.db").exists():
+        return []
+    with sqlite3.connect(tmp / "state.db") as db:
+        db.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in db.execute("SELECT * FROM rotations ORDER BY id")]
+        except sqlite3.OperationalError:
+            return []
+
+
+def _new_leak(url: str, keys: dict, vendor: str, name: str) -> str:
+    """A fresh live key of the emulated organisation, made through its own key API."""
+    with httpx.Client(timeout=5) as client:
+        if vendor == "helicone":
+            r = client.post(f"{url}/v1/api-keys", json={"api_key_name": name},
+                            headers={"Authorization": f"Bearer {keys['helicone']['admin']}"})  # fmt: skip
+            return r.json()["apiKey"]
+        r = client.post(f"{url}/api/v1/api-keys", json={"name": name},
+                        headers={"Authorization": f"Bearer {keys['devhelm']['admin']}"})  # fmt: skip
+        return r.json()["data"]["key"]
+
+
+def _assert_each_rotated_once(tmp: Path, url: str, leaked: list[str]) -> None:
+    import hashlib
+
+    rows = _rows(tmp)
+    by_sha = {r["secret_sha256"]: r for r in rows}
+    view = emulator_keys(url)
+    for secret in leaked:
+        row = by_sha[hashlib.sha256(secret.encode()).hexdigest()]  # nothing lost
+        assert row["status"] == "done", row
+        made = [k for k in view if k["name"] == row["new_key_name"]]
+        assert [k["revoked"] for k in made].count(False) == 1, made
+        old = hashlib.sha256(f"Bearer {secret}".encode()).hexdigest()
+        assert next(k for k in view if k["hash"] == old)["revoked"]
+    live_made = [k for k in view if k["name"].startswith("leakbot-") and not k["revoked"]]
+    assert len(live_made) == len(leaked)  # no duplicate key anywhere
+
+
+def test_a_commit_and_a_log_line_are_rotated_without_a_human(tmp_path):
+    receiver = Receiver()
+    try:
+        with emulator_process(tmp_path, "--auth-cache", "1") as (_, keys):
+            url = keys["url"]
+            repo = GitRepo(tmp_path / "service")
+            repo.commit("init", {"README": "service\n"})
+            (tmp_path / "logs").mkdir()
+            (tmp_path / "logs" / "api.log").write_text("level=info msg=start\n")
+            _config(tmp_path, url, receiver.url, every="2s")
+            bot = Bot(tmp_path, _env(tmp_path, keys))
+            base = bot.url()
+            time.sleep(2.5)  # the first runs: nothing to find
+            leaked = [keys["helicone"]["live"], keys["devhelm"]["live"]]
+            start = time.time()
+            repo.commit("oops", {"settings.py": f'HELICONE_API_KEY = "{leaked[0]}"\n'})
+            with open(tmp_path / "logs" / "api.log", "a") as fh:
+                fh.write(f"level=debug env DEVHELM_API_TOKEN={leaked[1]}\n")
+            done = wait_until(lambda: [r for r in _rows(tmp_path) if r["status"] == "done"]
+                              if len(_rows(tmp_path)) == 2 and all(r["status"] == "done"
+                                                                   for r in _rows(tmp_path)) else None,
+                              timeout=60)  # fmt: skip
+            took = time.time() - start
+            assert done, (_rows(tmp_path), bot.messages())
+            assert took < 2 * 2 + 8, took  # two ticks, plus the rotation's own checks
+            health = httpx.get(f"{base}/healthz", timeout=5).json()
+            assert health["status"] == "ok" and {t["name"] for t in health["targets"]} == {
+                "service", "api-logs"}  # fmt: skip
+            metrics = httpx.get(f"{base}/metrics", timeout=5).text
+            assert 'leakbot_rotations{status="done"} 2' in metrics
+            assert "leakbot_revocation_latency_seconds_count 2" in metrics
+            assert 'leakbot_findings_total{vendor="helicone"} 1' in metrics
+            assert bot.stop() == 0
+            assert any(m == "stopped" for m in bot.messages())
+            _assert_each_rotated_once(tmp_path, url, leaked)
+            status = leakbot("status", cwd=tmp_path, env=_env(tmp_path, keys)).stdout
+            assert "service" in status and "api-logs" in status and "2 done" in status
+            assert sorted(line.split("=", 1)[0] for line in
+                          (tmp_path / "deploy.env").read_text().splitlines()) == [
+                "DEVHELM_API_TOKEN", "HELICONE_API_KEY"]  # fmt: skip
+    finally:
+        receiver.close()
+    events = [json.loads(body)["event"] for _, body in receiver.received]
+    assert events.count("rotated") == 2
+    logged = "".join(bot.lines)
+    assert all(secret not in logged for secret in leaked)
+    assert all(json.loads(line) for line in bot.lines)  # structured: one JSON object a line
+
+
+def test_sigkill_at_random_moments_loses_nothing_and_rotates_once(tmp_path):
+    rng = random.Random(20261123)
+    receiver = Receiver()
+    try:
+        with emulator_process(tmp_path, "--auth-cache", "0.5", "--latency", "0.02") as (_, keys):
+            url = keys["url"]
+            repo = GitRepo(tmp_path / "service")
+            repo.commit("init", {"README": "service\n"})
+            (tmp_path / "logs").mkdir()
+            log = tmp_path / "logs" / "api.log"
+            log.write_text("")
+            _config(tmp_path, url, receiver.url, every="0.5s")
+            env = _env(tmp_path, keys)
+            leaked: list[str] = []
+            for n in range(20):
+                if n < 12 and n % 2 == 0:  # a new leak every other cycle, in git or the log
+                    vendor = "helicone" if n % 4 == 0 else "devhelm"
+                    secret = _new_leak(url, keys, vendor, f"leak-{n}")
+                    leaked.append(secret)
+                    if n % 4 == 0:
+                        repo.commit(
+                            f"leak {n}", {f"conf{n}.py": f'HELICONE_API_KEY = "{secret}"\n'}
+                        )
+                    else:
+                        with open(log, "a") as fh:
+                            fh.write(f"n={n} DEVHELM_API_TOKEN={secret}\n")
+                bot = Bot(tmp_path, env)
+                bot.url()
+                time.sleep(rng.uniform(0.1, 2.0))
+                bot.kill()
+            bot = Bot(tmp_path, env)
+            bot.url()
+            settled = wait_until(lambda: len(_rows(tmp_path)) == len(leaked) and all(
+                r["status"] == "done" for r in _rows(tmp_path)), timeout=90)  # fmt: skip
+            assert settled, (_rows(tmp_path), bot.messages()[-20:])
+            assert bot.stop() == 0
+            _assert_each_rotated_once(tmp_path, url, leaked)
+    finally:
+        receiver.close()
+
+
+# -- GitHub's secret-scanning alerts (in-process: a Bot, its web side, a fake key list) ----------
+
+
+@pytest.fixture
+def alert_bot(tmp_path, monkeypatch):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from leakbot import config as config_mod
+    from leakbot.bot.alerts import GitHubKeys
+    from leakbot.bot.core import Bot as InProcessBot
+    from leakbot.bot.web import Web
+    from revoker.emulator.server import Server
+    from revoker.emulator.state import State
+    from tests.revoker.test_sinks import JSONHandler, serve
+
+    github_key = ec.generate_private_key(ec.SECP256R1())
+    pem = (
+        github_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+    class GitHubMeta(JSONHandler):
+        def do_GET(self):
+            self.reply(200, {"public_keys": [{"key_identifier": "kid-1", "key": pem,
+                                              "is_current": True}]})  # fmt: skip
+
+    meta, meta_url = serve(GitHubMeta)
+    emulator = Server(State(seed="alerts"))
+    emulator.start()
+    admin = emulator.state.add("devhelm", "admin")
+    (tmp_path / ".leakbot.toml").write_text(
+        f'version = 1\n[vendors.devhelm]\nbase_url = "{emulator.url}"\n'
+        f'admin_env = "DH_ADMIN"\npolicy = "auto"\ndeliver = ["env"]\n'
+        f'[sinks.env]\ntype = "dotenv"\npath = "deploy.env"\n')  # fmt: skip
+    monkeypatch.setenv("DH_ADMIN", admin.secret)
+    import logging
+
+    cfg = config_mod.load(str(tmp_path / ".leakbot.toml"))
+    bot = InProcessBot(cfg, tmp_path / "state.db", logging.getLogger("test.bot"))
+    web = Web(bot, "127.0.0.1", 0, GitHubKeys(bot.client, meta_url), later=bot.act)
+    web.start()
+    yield {"bot": bot, "web": web, "key": github_key, "emulator": emulator}
+    web.shutdown()
+    web.server_close()
+    bot.close()
+    emulator.shutdown()
+    emulator.server_close()
+    meta.shutdown()
+
+
+def _post(web, body: bytes, key=None, key_id="kid-1") -> httpx.Response:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    headers = {"Content-Type": "application/json"}
+    if key is not None:
+        signature = key.sign(body, ec.ECDSA(hashes.SHA256()))
+        headers["Github-Public-Key-Identifier"] = key_id
+        headers["Github-Public-Key-Signature"] = base64.b64encode(signature).decode()
+    return httpx.post(f"{web.url}/github/secret-scanning", content=body, headers=headers,
+                      timeout=10)  # fmt: skip
+
+
+def test_a_signed_alert_is_verified_rotated_and_answered(alert_bot, tmp_path):
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    state = alert_bot["emulator"].state
+    live = state.add("devhelm", "ci")
+    dead = state.add("devhelm", "old", revoked=True)
+    alerts = [{"token": live.secret, "type": "devhelm_api_key", "url": "https://github.com/o/r/blob/x/a.py",
+               "source": "content"},
+              {"token": dead.secret, "type": "devhelm_api_key", "url": "https://gist.github.com/x",
+               "source": "gist"}]  # fmt: skip
+    body = json.dumps(alerts).encode()
+
+    forged = _post(alert_bot["web"], body, ec.generate_private_key(ec.SECP256R1()))
+    unsigned = _post(alert_bot["web"], body)
+    unknown_id = _post(alert_bot["web"], body, alert_bot["key"], key_id="kid-9")
+    assert (forged.status_code, unsigned.status_code, unknown_id.status_code) == (401, 401, 401)
+    assert not (tmp_path / "deploy.env").exists() and live.revoked_at is None
+    assert _rows(tmp_path) == []  # nothing recorded
+
+    answer = _post(alert_bot["web"], body, alert_bot["key"])
+    assert answer.status_code == 200
+    sha = {a["token"]: hashlib.sha256(a["token"].encode()).hexdigest() for a in alerts}
+    assert answer.json() == [
+        {"token_hash": sha[live.secret], "token_type": "devhelm_api_key", "label": "true_positive"},
+        {
+            "token_hash": sha[dead.secret],
+            "token_type": "devhelm_api_key",
+            "label": "false_positive",
+        },
+    ]
+    assert live.revoked_at is not None  # rotated (here synchronously: later=bot.act)
+    new = [k for k in state.keys if k.name.startswith("leakbot-")]
+    assert (
+        len(new) == 1
+        and (tmp_path / "deploy.env").read_text() == f"DEVHELM_API_TOKEN={new[0].secret}\n"
+    )
+    assert _post(alert_bot["web"], b"not json", alert_bot["key"]).status_code == 400
+    metrics = httpx.get(f"{alert_bot['web'].url}/metrics", timeout=5).text
+    assert 'leakbot_alerts_total{result="rejected_401"} 3' in metrics
+    assert 'leakbot_alerts_total{result="accepted"} 1' in metrics
+
+
+def test_serve_config_errors_name_the_file_and_key(tmp_path, capsys):
+    from leakbot.cli import main
+
+    cases = {
+        "version = 1\n[[targets]]\nevery = '1s'\n": "needs one of repo",
+        "version = 1\n[[targets]]\nrepo = '.'\n": "needs one of every",
+        "version = 1\n[[targets]]\nrepo = '.'\nevery = 'soon'\n": "every: a duration",
+        "version = 1\n[[targets]]\nrepo = '.'\ncron = 'every day'\n": "cron:",
+        "version = 1\n[[targets]]\nlogs = []\nevery = '1s'\n": "at least one glob",
+        "version = 1\n[serve]\nlisten = 'nowhere'\n": "listen must be HOST:PORT",
+        "version = 1\n[[targets]]\nrepo = 'a'\nevery = 1\n[[targets]]\nrepo = 'a'\nevery = 2\n":
+            "two targets named 'a'",
+    }  # fmt: skip
+    for text, message in cases.items():
+        (tmp_path / ".leakbot.toml").write_text(text)
+        assert main(["serve", "--once", "--config", str(tmp_path / ".leakbot.toml")]) == 2
+        err = capsys.readouterr().err
+        assert ".leakbot.toml" in err and message in err, (text, err)
