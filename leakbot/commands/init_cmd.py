@@ -44,6 +44,30 @@ version = 1
 # pattern = '''acme_token=(?<secret>[0-9a-f]{40})'''
 # keywords = ["acme_token"]
 # examples = ["acme_token={{hex:40}}"]
+
+# Verifying and rotating (leakbot git --verify; leakbot revoke): credentials are named by
+# environment variable, never written here. policy: auto | approve (default) | notify.
+# [vendors.helicone]
+# admin_env = "HELICONE_ADMIN_KEY"
+# policy = "approve"
+# deliver = ["app-env"]            # sinks for the new key
+#
+# [sinks.app-env]
+# type = "dotenv"                  # or command, github, vault (see the README)
+# path = ".env"
+#
+# [[notify]]
+# type = "webhook"
+# url = "https://hooks.example.com/leakbot"
+# secret_env = "LEAKBOT_WEBHOOK_SECRET"
+
+# The bot (leakbot serve): what it watches and how often.
+# [[targets]]
+# repo = "."
+# every = "5m"
+# [[targets]]
+# logs = ["/var/log/app/*.log*"]
+# every = "30s"
 """
 
 

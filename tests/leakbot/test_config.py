@@ -197,3 +197,17 @@ def test_init_writes_a_working_config_and_the_hook_entry(tmp_path, capsys, keys)
     assert "already exists" in capsys.readouterr().err
     assert main(["init", str(tmp_path), "--force"]) == 0
     assert "add this under `repos:`" in capsys.readouterr().err
+
+
+def test_every_commented_example_in_the_init_config_is_valid(tmp_path, monkeypatch):
+    import re
+
+    from leakbot import config as config_mod
+    from leakbot.commands.init_cmd import CONFIG
+
+    text = "\n".join(re.sub(r"^# (?=\[|[a-z_]+ = )", "", line) for line in CONFIG.splitlines())
+    assert "[[targets]]\nrepo" in text and "[sinks.app-env]" in text
+    (tmp_path / ".leakbot.toml").write_text(text.replace('baseline = ".leakbot-baseline.json"', ""))
+    cfg = config_mod.load(str(tmp_path / ".leakbot.toml"))
+    assert [t.kind for t in cfg.targets] == ["git", "logs"]
+    assert cfg.vendors["helicone"]["deliver"] == ["app-env"] and len(cfg.notify) == 1
