@@ -245,10 +245,11 @@ def run_status(args: argparse.Namespace) -> int:
     if not rows:
         print(f"leakbot: the ledger ({path}) is empty")
         return 0
-    print(f"{'ID':<5} {'STATUS':<18} {'VENDOR':<9} {'KEY':<28} {'STEP':<18} WHERE")
+    wide = max(9, *(len(r.vendor) for r in rows))  # devhelm|diffhook until one vendor answers
+    print(f"{'ID':<5} {'STATUS':<18} {'VENDOR':<{wide}} {'KEY':<28} {'STEP':<18} WHERE")
     for r in rows:
         step = f"{r.step}:{r.phase}" if r.step else "-"
-        print(f"{r.id:<5} {r.status:<18} {r.vendor:<9} {r.preview:<28} {step:<18} {r.place}")
+        print(f"{r.id:<5} {r.status:<18} {r.vendor:<{wide}} {r.preview:<28} {step:<18} {r.place}")
         if r.last_error and r.status in ("failed", "blocked"):
             print(f"      {r.last_error}")
     counts = {s: sum(r.status == s for r in rows) for s in STATUSES}

@@ -5,6 +5,7 @@ overlapping runs of a target, missed runs coalesced, jitter), retries what is op
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import signal
@@ -49,17 +50,10 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from leakbot.bot.core import Bot
-    from leakbot.bot.settings import Serve
-    from leakbot.bot.settings import serve as parse_serve
     from leakbot.rotation import ledger_path
 
     cfg = config_mod.load(args.config)
-    settings: Serve = cfg.serve or Serve()
-    if args.listen:
-        try:
-            settings = parse_serve({"listen": args.listen})
-        except ValueError as exc:
-            raise UsageError(f"--listen: {exc}") from None
+    settings = serve_settings(cfg, args.listen)
     log = _logger()
     bot = Bot(cfg, ledger_path(args.state), log)
     try:
@@ -71,6 +65,21 @@ def run(args: argparse.Namespace) -> int:
         return _serve(bot, cfg, settings, log)
     finally:
         bot.close()
+
+
+def serve_settings(cfg: config_mod.Config, listen: str | None) -> Any:
+    """[serve] from the config, with --listen overriding only the address."""
+    from leakbot.bot.settings import Serve
+    from leakbot.bot.settings import serve as parse_serve
+
+    settings: Serve = cfg.serve or Serve()
+    if listen:
+        try:
+            address = parse_serve({"listen": listen}).listen
+        except ValueError as exc:
+            raise UsageError(f"--listen: {exc}") from None
+        settings = dataclasses.replace(settings, listen=address)  # the rest of [serve] stays
+    return settings
 
 
 def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger) -> int:

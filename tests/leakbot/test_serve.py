@@ -325,3 +325,22 @@ def test_serve_config_errors_name_the_file_and_key(tmp_path, capsys):
         assert main(["serve", "--once", "--config", str(tmp_path / ".leakbot.toml")]) == 2
         err = capsys.readouterr().err
         assert ".leakbot.toml" in err and message in err, (text, err)
+
+
+def test_listen_on_the_command_line_keeps_the_rest_of_serve(tmp_path):
+    from leakbot import config
+    from leakbot.commands.serve_cmd import serve_settings
+    from leakbot.errors import UsageError
+
+    (tmp_path / ".leakbot.toml").write_text(
+        "version = 1\n[serve]\nlisten = '127.0.0.1:9000'\nretry_every = '2s'\n"
+        "github_keys_url = 'http://127.0.0.1:1/keys'\n"
+    )
+    cfg = config.load(str(tmp_path / ".leakbot.toml"))
+    settings = serve_settings(cfg, "127.0.0.1:0")
+    assert settings.listen == ("127.0.0.1", 0)
+    assert settings.retry_every == 2.0
+    assert settings.github_keys_url == "http://127.0.0.1:1/keys"
+    assert serve_settings(cfg, None).listen == ("127.0.0.1", 9000)
+    with pytest.raises(UsageError, match="--listen"):
+        serve_settings(cfg, "nowhere")
