@@ -28,6 +28,8 @@ from pathlib import Path
 
 import httpx
 
+from leakbot.commands.emulate_cmd import rehearsal_config
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -101,22 +103,9 @@ def main() -> int:
     (repo / "app.py").write_text("print('hello')\n")
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "init")
-    (work / ".leakbot.toml").write_text(f"""\
-version = 1
-[vendors.helicone]
-base_url = "{url}"
-eu_base_url = "{url}"
-admin_env = "HELICONE_ADMIN_KEY"
-policy = "auto"
-deliver = ["env"]
-[vendors.devhelm]
-base_url = "{url}"
-admin_env = "DEVHELM_ADMIN_TOKEN"
-policy = "auto"
-deliver = ["env"]
-[sinks.env]
-type = "dotenv"
-path = "deploy.env"
+    (work / ".leakbot.toml").write_text(
+        rehearsal_config(url, "deploy.env")
+        + f"""\
 [[targets]]
 name = "service"
 repo = "{repo}"
@@ -128,7 +117,8 @@ every = "5s"
 [serve]
 listen = "127.0.0.1:0"
 retry_every = "30s"
-""")
+"""
+    )
     serve_err = open(work / "serve.log", "w")  # noqa: SIM115 - closed in finally
     bot = subprocess.Popen([sys.executable, "-m", "leakbot", "serve"], cwd=work, env=env,
                            stdout=subprocess.DEVNULL, stderr=serve_err)  # fmt: skip

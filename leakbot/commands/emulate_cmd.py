@@ -18,7 +18,8 @@ EPILOG = """\
 examples:
   leakbot emulate                                   port 8787, keys in ./leakbot-emulator.json
   leakbot emulate --port 0 --error-rate 0.2 --auth-cache 10
-  # then point .leakbot.toml at it:  [vendors.helicone] base_url = "http://127.0.0.1:8787"
+  leakbot emulate --write-config rehearsal.toml     a config pointing every vendor at it
+  # then: leakbot revoke --execute --config rehearsal.toml (new keys land in rehearsal.env)
 
 The key file (mode 0600) holds the emulated organisation's admin and leaked keys: emulator keys,
 not real ones. GET /_emulator/keys shows each key's state (by hash, never its value).
@@ -40,7 +41,27 @@ def register(sub: Any) -> None:
     p.add_argument("--hang-rate", type=float, default=0.0, metavar="SHARE", help=hang_help)
     cache_help = "how long a revoked key still authenticates (Helicone: about 10)"
     p.add_argument("--auth-cache", type=float, default=0.0, metavar="SECONDS", help=cache_help)
+    config_help = (
+        "write a .leakbot.toml for a rehearsal: every vendor at the emulator, policy "
+        "auto, new keys into rehearsal.env next to it (an existing file is kept)"
+    )
+    p.add_argument("--write-config", metavar="FILE", help=config_help)
     p.set_defaults(func=run)
+
+
+def rehearsal_config(url: str, env_file: str = "rehearsal.env", timeout: float = 0) -> str:
+    """A config that points every vendor at the emulator at `url`, rotates live keys without a
+    human (policy auto) and delivers new keys into a dotenv file. The admin keys come from
+    HELICONE_ADMIN_KEY and DEVHELM_ADMIN_TOKEN, as for the real services."""
+    limit = f"timeout = {timeout:g}\n" if timeout else ""
+    text = "version = 1\n"
+    for vendor, admin in (("helicone", "HELICONE_ADMIN_KEY"), ("devhelm", "DEVHELM_ADMIN_TOKEN")):
+        eu = f'eu_base_url = "{url}"\n' if vendor == "helicone" else ""
+        text += (f'[vendors.{vendor}]\nbase_url = "{url}"\n{eu}admin_env = "{admin}"\n'
+                 f'policy = "auto"\ndeliver = ["rehearsal"]\n{limit}')  # fmt: skip
+    for vendor in ("diffhook", "devdraft"):
+        text += f'[vendors.{vendor}]\nbase_url = "{url}"\n{limit}'
+    return text + f'[sinks.rehearsal]\ntype = "dotenv"\npath = "{env_file}"\n'
 
 
 def seed(state: Any) -> dict[str, Any]:
@@ -91,10 +112,23 @@ def run(args: argparse.Namespace) -> int:
         server = Server(state, args.host, args.port)
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    if args.write_config:  # before the key file: whoever waits for that finds both
+        try:
+            _write_config(Path(args.write_config), server.url)
+        except UsageError:
+            server.server_close()
+            raise
     path = Path(args.keys_file)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump({"url": server.url, **keys}, fh, indent=2)
+    partial = path.with_name(path.name + ".partial")  # renamed when whole: readers never see half
+    try:
+        partial.unlink(missing_ok=True)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump({"url": server.url, **keys}, fh, indent=2)
+        os.replace(partial, path)
+    except OSError as exc:
+        server.server_close()
+        raise UsageError(f"{path}: cannot write the key file: {exc.strerror}") from None
     print(f"leakbot emulate: key services (Helicone, DevHelm, DiffHook, Devdraft) at "
           f"{server.url}; keys in {path} (mode 0600). Ctrl-C stops.", file=sys.stderr,
           flush=True)  # fmt: skip
@@ -107,3 +141,16 @@ def run(args: argparse.Namespace) -> int:
         server.shutdown()
     server.server_close()
     return 0
+
+
+def _write_config(path: Path, url: str) -> None:
+    try:
+        with path.open("x") as fh:
+            fh.write(rehearsal_config(url))
+    except FileExistsError:
+        print(f"leakbot emulate: {path} exists: kept as it is", file=sys.stderr)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+    else:
+        print(f"leakbot emulate: wrote {path} (rehearsal.env next to it gets the new keys)",
+              file=sys.stderr)  # fmt: skip

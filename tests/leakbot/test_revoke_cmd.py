@@ -5,11 +5,14 @@ and kill -9 in the middle of a rotation."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import random
+import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -254,3 +257,43 @@ def test_faults_converge_to_the_same_end_state(tmp_path, faults):
             _assert_converged(tmp_path, keys)
     finally:
         receiver.close()
+
+
+@pytest.mark.skipif(not (shutil.which("jq") and shutil.which("curl")), reason="needs jq and curl")
+def test_the_readme_rehearsal_runs_as_written(tmp_path):
+    """The README's "Rehearse it" block, pasted into bash (on a free port instead of 8787)."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = readme.split("**Rehearse it**", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    block = block.replace("8787", str(port))
+    bin_dir = str(Path(sys.executable).parent)  # leakbot's console script sits beside python
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
+    for name in ("LEAKBOT_CONFIG", "LEAKBOT_STATE", "HELICONE_ADMIN_KEY", "DEVHELM_ADMIN_TOKEN"):
+        env.pop(name, None)
+    script = f"{block}\nkill %1\nwait\n"  # as pasted: no set -e (a scan with findings exits 1)
+    proc = subprocess.Popen(["bash", "-c", script], cwd=tmp_path, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)  # fmt: skip
+    try:
+        out, err = proc.communicate(timeout=120)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the emulator too, whatever happened
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("[LIVE]") == 2 and done.stdout.count("[DEAD]") == 2, done.stdout
+    assert done.stderr.count(": rotated (new key") == 2, done.stderr
+    folder = tmp_path / "rehearsal"
+    names = [line.split("=", 1)[0] for line in (folder / "rehearsal.env").read_text().splitlines()]
+    assert names == ["HELICONE_API_KEY", "DEVHELM_API_TOKEN"]
+    states = [json.loads(line) for line in done.stdout.splitlines() if line.startswith('{"vendor"')]
+    for vendor in ("helicone", "devhelm"):
+        mine = [s for s in states if s["vendor"] == vendor]
+        assert [s["revoked"] for s in mine if s["name"] == "ci-pipeline"] == [True]
+        assert [s["revoked"] for s in mine if s["name"].startswith("leakbot-")] == [False]
+    keys = json.loads((folder / "emulator.json").read_text())
+    for vendor in ("helicone", "devhelm"):
+        for secret in (keys[vendor]["live"], keys[vendor]["revoked"]):
+            assert secret not in done.stdout and secret not in done.stderr  # never the key

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from leakbot.commands.emulate_cmd import rehearsal_config
 from tests.emulation import (
     Bot,
     Receiver,
@@ -27,24 +28,9 @@ from tests.gitrepo import GitRepo
 
 
 def _config(tmp: Path, url: str, hook: str, every: str = "1s") -> None:
-    (tmp / ".leakbot.toml").write_text(f"""\
-version = 1
-[vendors.helicone]
-base_url = "{url}"
-eu_base_url = "{url}"
-admin_env = "HELICONE_ADMIN_KEY"
-policy = "auto"
-deliver = ["env"]
-timeout = 3
-[vendors.devhelm]
-base_url = "{url}"
-admin_env = "DEVHELM_ADMIN_TOKEN"
-policy = "auto"
-deliver = ["env"]
-timeout = 3
-[sinks.env]
-type = "dotenv"
-path = "deploy.env"
+    (tmp / ".leakbot.toml").write_text(
+        rehearsal_config(url, "deploy.env", timeout=3)
+        + f"""\
 [[notify]]
 type = "webhook"
 url = "{hook}"
@@ -59,7 +45,8 @@ logs = ["{tmp / "logs"}/*.log*"]
 every = "{every}"
 [serve]
 retry_every = "2s"
-""")
+"""
+    )
 
 
 def _env(tmp: Path, keys: dict) -> dict[str, str]:
