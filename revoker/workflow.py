@@ -29,6 +29,7 @@ from revoker.sinks import Sink
 POLICIES = ("auto", "approve", "notify")
 STEPS = ("reissue", "deliver", "verify_new", "revoke", "confirm", "notify")
 CONFIRM_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # vendors cache auth for about 10 s
+LOST_TRIES = 3  # looks for a key whose value is gone before the owner is told to rotate it
 RETRY_BASE, RETRY_MAX = 30.0, 3600.0  # a failed step is tried again after 30 s, 60 s, ... 1 h
 
 
@@ -106,6 +107,31 @@ class Rotator:
         fresh = self.ledger.get(row.id)
         assert fresh is not None
         return fresh
+
+    def lost(self, row: Rotation) -> Rotation:
+        """The key's value can no longer be had (its log was rotated away or deleted, an alert
+        arrived before a restart): blocked and tried again LOST_TRIES times, then handed to the
+        owner with the playbook, so that a key leakbot cannot rotate is never left silent."""
+        if not self.ledger.claim(row.id):
+            return row
+        try:
+            reason = f"the key is no longer at {row.place}"
+            attempts = row.attempts + 1
+            if attempts < LOST_TRIES:
+                self.ledger.update(row.id, status="blocked", last_error=reason, attempts=attempts,
+                                   next_attempt=time.time() + _backoff(attempts))  # fmt: skip
+                self.say(f"#{row.id} {row.vendor}: blocked: {reason}")
+            else:
+                after = f" (stopped after {row.step})" if row.step else ""
+                detail = f"{reason}{after}: rotate it by hand"
+                self._notify(row, "manual", detail, playbook(row.vendor))
+                self.ledger.update(row.id, status="manual", last_error=detail, attempts=attempts)
+                self.say(f"#{row.id} {row.vendor}: manual: {detail}")
+        except RevokerError as exc:
+            self._failed(row.id, f"notify: {exc}")
+        finally:
+            self.ledger.release(row.id)
+        return self.ledger.get(row.id) or row
 
     def _run(self, row: Rotation, secret: bytes, partner: bytes) -> None:
         if row.step is None and row.status not in ("done", "dead", "manual"):

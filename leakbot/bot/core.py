@@ -158,7 +158,7 @@ class Bot:
                     continue
                 key = self._key(row)
                 if key is None:
-                    self.log.warning("#%d: the key is no longer at %s", row.id, row.place)
+                    rot.lost(row)
                     continue
                 after = rot.run(row, *key)
                 if after.status == "done" and after.rotated_at and after.leaked_at:

@@ -294,6 +294,32 @@ def test_a_signed_alert_is_verified_rotated_and_answered(alert_bot, tmp_path):
     assert 'leakbot_alerts_total{result="accepted"} 1' in metrics
 
 
+def test_an_alerted_key_lost_in_a_restart_goes_to_the_owner_not_into_silence(alert_bot, tmp_path):
+    import logging
+
+    from leakbot import config as config_mod
+    from leakbot.bot.core import Bot as InProcessBot
+    from revoker.ledger import Ledger
+    from revoker.workflow import LOST_TRIES
+
+    live = alert_bot["emulator"].state.add("devhelm", "ci")
+    alert = {"token": live.secret, "type": "devhelm_api_key", "url": "https://gist.github.com/y"}
+    alert_bot["bot"].alert([alert], later=lambda _: None)  # killed before the rotation ran
+    cfg = config_mod.load(str(tmp_path / ".leakbot.toml"))
+    restarted = InProcessBot(cfg, tmp_path / "state.db", logging.getLogger("test.bot"))
+    try:
+        for _ in range(LOST_TRIES):
+            with Ledger(tmp_path / "state.db") as ledger:
+                (row,) = ledger.rows()
+                ledger.update(row.id, next_attempt=0)
+            restarted.retry()
+    finally:
+        restarted.close()
+    (row,) = _rows(tmp_path)
+    assert row["status"] == "manual" and "gist.github.com/y" in row["last_error"]
+    assert live.revoked_at is None  # nothing leakbot could not finish was started
+
+
 def test_serve_config_errors_name_the_file_and_key(tmp_path, capsys):
     from leakbot.cli import main
 

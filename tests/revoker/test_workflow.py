@@ -225,3 +225,21 @@ def test_a_crash_at_any_call_converges_to_one_new_key_and_one_revoked_key(
             break
         n += 1
     assert n > 12  # every call of both rotations got its crash
+
+
+def test_a_key_whose_value_is_lost_is_retried_then_handed_to_the_owner(world):
+    from revoker.workflow import LOST_TRIES
+
+    recorder = Recorder()
+    rot = rotator(world, notifier=recorder)
+    row_id = world["rows"]["helicone"].id
+    for attempt in range(1, LOST_TRIES):
+        row = rot.lost(world["ledger"].get(row_id))
+        assert (row.status, row.attempts) == ("blocked", attempt)
+        assert row.last_error == "the key is no longer at app.py:1" and row.next_attempt
+        assert recorder.events == []
+    row = rot.lost(world["ledger"].get(row_id))
+    assert row.status == "manual" and "rotate it by hand" in row.last_error
+    assert [e["event"] for e in recorder.events] == ["manual"] and recorder.events[0]["playbook"]
+    assert world["leaked"]["helicone"].revoked_at is None  # nothing was touched
+    assert not any(k.name.startswith("leakbot-") for k in world["state"].keys)
