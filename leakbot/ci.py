@@ -3,7 +3,9 @@
 push           before..after; an all-zero `before` (new branch) scans the commits no other
                ref reaches; a force push or a `before` this clone lacks scans what is new
 pull_request   base.sha..head.sha
-anything else  the whole history (schedule, workflow_dispatch, ...)
+anything else  the whole history (schedule, workflow_dispatch, ...), or with history
+               "incremental" only the commits no ref reached at the last run (the state file
+               carried between runs: the action keeps it in the Actions cache)
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from scanner.git.run import Repo
 
 @dataclass(frozen=True)
 class Plan:
-    mode: str  # "range", "history" or "nothing"
+    mode: str  # "range", "history", "since_last" or "nothing"
     range: str | None = None
     why: str = ""
 
@@ -44,7 +46,12 @@ def _has_commit(repo: Repo, sha: str) -> bool:
     return out == b"commit"
 
 
-def plan(event_name: str, event: dict[str, Any], repo: Repo) -> Plan:
+HISTORY = ("full", "incremental")
+
+
+def plan(event_name: str, event: dict[str, Any], repo: Repo, history: str = "full") -> Plan:
+    if history not in HISTORY:
+        raise UsageError(f"history must be full or incremental, not {history!r}")
     if event_name == "push":
         before, after = str(event.get("before") or ZERO), str(event.get("after") or "")
         if event.get("deleted") or not after.strip("0"):
@@ -62,6 +69,8 @@ def plan(event_name: str, event: dict[str, Any], repo: Repo) -> Plan:
         if not base or not head:
             raise UsageError("pull_request event without base.sha and head.sha")
         return Plan("range", f"{base}..{head}", "pull request")
+    if history == "incremental":
+        return Plan("since_last", why=f"{event_name or 'manual run'}: commits since the last run")
     return Plan("history", why=f"{event_name or 'manual run'}: whole history")
 
 

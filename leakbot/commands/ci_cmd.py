@@ -18,7 +18,9 @@ examples:
 environment (the action's inputs): LEAKBOT_CONFIG, LEAKBOT_FAIL_ON_FINDINGS (default true),
 LEAKBOT_SARIF_FILE (default leakbot.sarif), LEAKBOT_VERIFY (ask the vendors which keys are live),
 LEAKBOT_REVOKE (verify, then act on live keys by each vendor's policy in the config; the admin
-credentials the config names come from the step's env:, i.e. the workflow's secrets)
+credentials the config names come from the step's env:, i.e. the workflow's secrets),
+LEAKBOT_HISTORY (full, the default, or incremental: a schedule or manual run scans only the
+commits no ref reached at the last run, whose cursor is kept in LEAKBOT_STATE)
 """
 
 
@@ -45,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
     verify = revoke or ci.truthy(os.environ.get("LEAKBOT_VERIFY"), False)
     repo = open_repo(args.repo)
     event = ci.load_event(args.event_path)
-    todo = ci.plan(args.event_name, event, repo)
+    history = (os.environ.get("LEAKBOT_HISTORY") or "full").strip().lower()
+    todo = ci.plan(args.event_name, event, repo, history)
+    state = None
     scan_args = argparse.Namespace(config=args.config, engine="auto", jobs=None)
     cfg, engine = prepare(scan_args, [args.repo])
     if todo.mode == "range":
@@ -56,6 +60,12 @@ def run(args: argparse.Namespace) -> int:
         from scanner.git.scan import scan_history
 
         result = scan_history(engine, repo, ["--all"], os.cpu_count() or 1)
+    elif todo.mode == "since_last":
+        from scanner.git.scan import cursor_target, since_last
+        from scanner.state import State, default_path
+
+        state = State(default_path())
+        result, cursor = since_last(engine, repo, state, os.cpu_count() or 1)
     else:
         result = ScanResult()
     suppress(result, cfg)
@@ -70,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
         print(ci.annotation(finding))
     ci.append("GITHUB_STEP_SUMMARY", ci.summary(result.findings, todo))
     ci.append("GITHUB_OUTPUT", f"findings={len(result.findings)}\nsarif-file={sarif}\n")
+    if state is not None:  # the findings are out (SARIF, annotations): the cursor moves on
+        state.set_cursor(cursor_target(repo), cursor)
+        state.close()
     count = len(result.findings)
     print(f"leakbot: {count} finding{'s' * (count != 1)} ({todo.why}); SARIF in {sarif}",
           file=sys.stderr)  # fmt: skip

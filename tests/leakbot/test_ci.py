@@ -24,6 +24,7 @@ def gh(tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_OUTPUT", str(out))
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     monkeypatch.delenv("LEAKBOT_FAIL_ON_FINDINGS", raising=False)
+    monkeypatch.delenv("LEAKBOT_HISTORY", raising=False)
 
     def run(repo, name, payload, capsys):
         event = tmp_path / f"{name}.json"
@@ -110,6 +111,26 @@ def test_schedule_scans_everything_and_fail_on_findings_off(
     assert code == 0 and secrets == {sha256_hex(k.encode()) for k in keys_}
 
 
+def test_incremental_schedule_scans_only_what_came_since_the_last_run(
+    tmp_path, keys, gh, capsys, monkeypatch
+):
+    repo = GitRepo(tmp_path / "r")
+    first = _key_commit(repo, keys, "c0")[0]
+    monkeypatch.setenv("LEAKBOT_HISTORY", "incremental")
+    monkeypatch.setenv("LEAKBOT_STATE", str(tmp_path / "cache" / "state.db"))
+    code, secrets, _, _ = gh(repo, "schedule", {}, capsys)
+    assert code == 1 and secrets == {sha256_hex(first.encode())}  # no cursor yet: everything
+    later = _key_commit(repo, keys, "c1")[0]
+    _, secrets, _, _ = gh(repo, "workflow_dispatch", {}, capsys)
+    assert secrets == {sha256_hex(later.encode())}
+    code, secrets, _, _ = gh(repo, "schedule", {}, capsys)
+    assert (code, secrets) == (0, set())
+    assert "commits since the last run" in gh.summary.read_text()
+    monkeypatch.setenv("LEAKBOT_HISTORY", "sometimes")
+    assert main(["ci", str(repo.path), "--event-name", "schedule"]) == 2
+    assert "history must be full or incremental" in capsys.readouterr().err
+
+
 def test_clean_push_and_branch_deletion(tmp_path, keys, gh, capsys):
     repo = GitRepo(tmp_path / "r")
     before = repo.commit("a", {"README.md": "hi\n"})
@@ -136,7 +157,8 @@ def test_action_yml_is_a_thin_pinned_composite():
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
     inputs = set(action["inputs"])
-    assert {"config", "fail-on-findings", "verify", "revoke", "sarif-file", "version"} <= inputs
+    assert {"config", "fail-on-findings", "verify", "revoke", "sarif-file", "version",
+            "history"} <= inputs  # fmt: skip
     assert {"findings", "sarif-file"} <= set(action["outputs"])
     runs = [step["run"] for step in action["runs"]["steps"] if "run" in step]
     assert any("leakbot ci" in run for run in runs)
