@@ -202,3 +202,27 @@ def test_revoke_input_rotates_a_live_key_pushed_by_policy(tmp_path, gh, capsys, 
     statuses = sorted(r["properties"]["verification"]["status"] for r in doc["runs"][0]["results"])
     assert statuses == ["dead", "live"]
     assert leaked.secret not in out and new[0].secret not in out
+
+
+def test_the_readme_local_ci_run_works_as_written(tmp_path, keys):
+    """The README's "Try it locally" block, pasted into bash in a repository whose last commit
+    leaks a key: one finding, exit 1, a SARIF file, no key on screen."""
+    import os
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("Try it locally with a saved payload", 1)[1]
+    block = block.split("```sh\n", 1)[1].split("```", 1)[0]
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("a", {"app.py": "print(1)\n"})
+    key = _key_commit(repo, keys, "leak")[0]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "LEAKBOT_"))}
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env["PATH"]
+    done = subprocess.run(["bash", "-c", block], cwd=repo.path, env=env, text=True,
+                          capture_output=True, timeout=120)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.count("::error file=leak.env,line=1") == 1, done.stdout
+    assert "1 finding (push)" in done.stderr
+    assert (repo.path / "leakbot.sarif").exists()
+    assert key not in done.stdout + done.stderr + (repo.path / "leakbot.sarif").read_text()
