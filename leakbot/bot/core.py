@@ -45,6 +45,9 @@ class Bot:
         self.keys_lock = threading.Lock()
         self.rows_lock = threading.Lock()  # one thread acts on the ledger's rows at a time
         self.stack = ExitStack()
+        # How found keys are handed to the rotation: now, on this thread (--once), or queued
+        # by `leakbot serve` so that a target's next scan never waits for a rotation's checks.
+        self.act_later: Callable[[set[str]], None] = self.act
         self.client, self.services = self.stack.enter_context(vendor_services(cfg))
         with Ledger(state_path) as ledger:  # a bad sink or notifier fails now, not at 3 a.m.
             self._rotator(ledger)
@@ -87,7 +90,7 @@ class Bot:
             self.log.info("target %s: %d finding(s) in %.2f s", target.name, len(found),
                           time.monotonic() - started)  # fmt: skip
         if found and not self.stop.is_set():
-            self.act({f.secret_sha256 for f in found})
+            self.act_later({f.secret_sha256 for f in found})
 
     def _scan_target(self, target: Target) -> list[Finding]:
         state = State(self.state_path)

@@ -93,7 +93,9 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
     from leakbot.bot.web import Web
 
     scheduler = BackgroundScheduler(
-        executors={"default": ThreadPoolExecutor(4)},
+        # Scans on their own threads; rotations and retries one at a time on another, so a
+        # rotation waiting out a vendor's auth cache never holds up a scan.
+        executors={"default": ThreadPoolExecutor(4), "rotate": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
         timezone=UTC,
     )
@@ -107,15 +109,16 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
         scheduler.add_job(bot.run_target, trigger, args=[target], id=f"target:{target.name}",
                           name=target.name, next_run_time=now)  # fmt: skip
     scheduler.add_job(bot.retry, IntervalTrigger(seconds=settings.retry_every), id="retry",
-                      name="retry", next_run_time=now)  # fmt: skip
+                      name="retry", next_run_time=now, executor="rotate")  # fmt: skip
 
     def later(hashes: set[str]) -> None:
-        scheduler.add_job(bot.act, args=[hashes], name="alert")
+        scheduler.add_job(bot.act, args=[hashes], name="rotate", executor="rotate")
 
+    bot.act_later = later
     keys = GitHubKeys(bot.client, settings.github_keys_url, settings.github_token_env)
     host, port = settings.listen
     try:
-        web = Web(bot, host, port, keys, later)
+        web = Web(bot, host, port, keys, bot.act_later)
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     web.start()
