@@ -14,9 +14,10 @@ class Stats:
     binary: int = 0
     symlinks: int = 0
     errors: int = 0
+    commits: int = 0  # git history: the commits walked (files are then the blobs read)
 
     def add(self, other: Stats) -> None:
-        for name in ("files", "bytes", "binary", "symlinks", "errors"):
+        for name in ("files", "bytes", "binary", "symlinks", "errors", "commits"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 

@@ -87,6 +87,7 @@ def scan_history(
         )
     missing = sorted(set(missing) | {sha for part in parts for sha in part.missing})
     result.stats = Stats(
+        commits=len(history.commits),
         files=len(blobs) - len(set(missing) & set(wanted)),
         bytes=sum(b.size for b in blobs),
         binary=len({sha for part in parts for sha in part.binary} & set(wanted)),

@@ -49,6 +49,9 @@ def summary_line(findings: list[Finding], stats: Stats) -> str:
     else:
         head = "no leaks found"
     tail = f" in {stats.files} file{'s' * (stats.files != 1)}, {_size(stats.bytes)}"
+    if stats.commits:
+        tail = (f" in {stats.commits} commit{'s' * (stats.commits != 1)} ({stats.files} "
+                f"blob{'s' * (stats.files != 1)}, {_size(stats.bytes)})")  # fmt: skip
     skipped = []
     if stats.binary:
         skipped.append(f"{stats.binary} binary skipped")

@@ -163,3 +163,12 @@ def test_vendor_known_only_from_the_path(tmp_path, keys, capsys):
         sha256_hex(dh.encode()): ("diffhook", "services/diffhook/settings.py"),
         sha256_hex(sk.encode()): ("helios", "helios/config.py"),
     }
+
+
+def test_the_text_summary_counts_commits_and_blobs(tmp_path, keys, capsys):
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("one", {"a.txt": "a\n"})
+    repo.commit("two", {"a.txt": "b\n", "b.txt": "b\n"})  # one blob at two paths
+    repo.commit("three", {"a.txt": "a\n"})  # the first blob again: read once
+    assert main(["git", str(repo.path), "-j", "1"]) == 0
+    assert capsys.readouterr().out.strip() == "no leaks found in 3 commits (2 blobs, 4 B)"
