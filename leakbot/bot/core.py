@@ -64,9 +64,11 @@ class Bot:
 
     # -- a target's run --------------------------------------------------------------------------
 
-    def run_target(self, target: Target) -> None:
+    def run_target(self, target: Target) -> bool:
+        """One run of a target; False when it could not be scanned (the error is logged and
+        kept for `leakbot status`)."""
         if self.stop.is_set():
-            return
+            return True
         runs = Runs(self.state_path)
         runs.started(target.name, target.kind)
         started = time.monotonic()
@@ -91,6 +93,7 @@ class Bot:
                           time.monotonic() - started)  # fmt: skip
         if found and not self.stop.is_set():
             self.act_later({f.secret_sha256 for f in found})
+        return error is None
 
     def _scan_target(self, target: Target) -> list[Finding]:
         state = State(self.state_path)

@@ -21,7 +21,8 @@ EPILOG = """\
 examples:
   leakbot serve                          targets from .leakbot.toml, state in the default database
   leakbot serve --listen 127.0.0.1:9477 --state /var/lib/leakbot/state.db
-  leakbot serve --once                   run every target once (and the retries), then exit
+  leakbot serve --once                   run every target once (and the retries), then exit:
+                                         0, or 1 when a target could not be scanned (for cron)
 
 .leakbot.toml:
   [[targets]]
@@ -58,9 +59,12 @@ def run(args: argparse.Namespace) -> int:
     bot = Bot(cfg, ledger_path(args.state), log)
     try:
         if args.once:
-            for target in cfg.targets:
-                bot.run_target(target)
+            failed = [t.name for t in cfg.targets if not bot.run_target(t)]
             bot.retry()
+            if failed:
+                print(f"leakbot serve --once: could not scan {', '.join(failed)} (see above)",
+                      file=sys.stderr)  # fmt: skip
+                return 1
             return 0
         return _serve(bot, cfg, settings, log)
     finally:

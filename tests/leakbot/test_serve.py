@@ -340,6 +340,28 @@ def test_serve_config_errors_name_the_file_and_key(tmp_path, capsys):
         assert ".leakbot.toml" in err and message in err, (text, err)
 
 
+def test_once_exits_1_naming_a_target_that_could_not_be_scanned(tmp_path, capsys, monkeypatch):
+    from leakbot.cli import main
+
+    monkeypatch.setenv("LEAKBOT_STATE", str(tmp_path / "state.db"))
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "app.log").write_text("level=info\n")
+    (tmp_path / ".leakbot.toml").write_text(
+        f'version = 1\n[[targets]]\nname = "gone"\nrepo = "{tmp_path / "nowhere"}"\n'
+        f'every = "1m"\n[[targets]]\nlogs = ["{logs}/*.log"]\nevery = "1m"\n'
+    )
+    config = str(tmp_path / ".leakbot.toml")
+    assert main(["serve", "--once", "--config", config]) == 1
+    assert "could not scan gone" in capsys.readouterr().err
+    assert main(["status", "--state", str(tmp_path / "state.db")]) == 0
+    out = capsys.readouterr().out
+    assert "gone" in out and "error" in out and "nowhere: no such file or directory" in out
+    (tmp_path / "nowhere").mkdir()
+    GitRepo(tmp_path / "nowhere").commit("init", {"a.txt": "a\n"})
+    assert main(["serve", "--once", "--config", config]) == 0
+
+
 def test_listen_on_the_command_line_keeps_the_rest_of_serve(tmp_path):
     from leakbot import config
     from leakbot.commands.serve_cmd import serve_settings
