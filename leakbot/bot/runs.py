@@ -65,6 +65,15 @@ class Runs:
             (name, kind, next_run),
         )
 
+    def only(self, names: list[str]) -> None:
+        """Forget targets no longer in the config (status would show them forever)."""
+        marks = ", ".join("?" * len(names))
+        self.db.execute(f"DELETE FROM bot_targets WHERE name NOT IN ({marks})", names)
+
+    def unscheduled(self) -> None:
+        """The bot stopped: no next runs."""
+        self.db.execute("UPDATE bot_targets SET next_run = NULL")
+
     def all(self) -> list[TargetRun]:
         cursor = self.db.execute(
             "SELECT name, kind, last_start, last_end, last_ok, last_error, findings, next_run "

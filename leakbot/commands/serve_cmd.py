@@ -134,6 +134,7 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
     log.info("serving on %s (%d target(s)); state in %s", web.url, len(cfg.targets),
              bot.state_path)  # fmt: skip
     runs = Runs(bot.state_path)
+    runs.only([t.name for t in cfg.targets])
     try:
         while not bot.stop.wait(1.0):
             for job in scheduler.get_jobs():
@@ -141,9 +142,10 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
                     kind = next(t.kind for t in cfg.targets if f"target:{t.name}" == job.id)
                     runs.scheduled(job.name, kind, job.next_run_time.timestamp())
     finally:
-        runs.close()
         log.info("stopping: finishing the current step")
         scheduler.shutdown(wait=True)
+        runs.unscheduled()
+        runs.close()
         web.shutdown()
         web.server_close()
         log.info("stopped")

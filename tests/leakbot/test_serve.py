@@ -132,6 +132,9 @@ def test_a_commit_and_a_log_line_are_rotated_without_a_human(tmp_path):
             _assert_each_rotated_once(tmp_path, url, leaked)
             status = leakbot("status", cwd=tmp_path, env=_env(tmp_path, keys)).stdout
             assert "service" in status and "api-logs" in status and "2 done" in status
+            with sqlite3.connect(tmp_path / "state.db") as db:  # stopped: no next runs shown
+                assert db.execute("SELECT count(*) FROM bot_targets WHERE next_run IS NOT NULL"
+                                  ).fetchone() == (0,)  # fmt: skip
             assert sorted(line.split("=", 1)[0] for line in
                           (tmp_path / "deploy.env").read_text().splitlines()) == [
                 "DEVHELM_API_TOKEN", "HELICONE_API_KEY"]  # fmt: skip
@@ -360,6 +363,19 @@ def test_once_exits_1_naming_a_target_that_could_not_be_scanned(tmp_path, capsys
     (tmp_path / "nowhere").mkdir()
     GitRepo(tmp_path / "nowhere").commit("init", {"a.txt": "a\n"})
     assert main(["serve", "--once", "--config", config]) == 0
+
+
+def test_targets_gone_from_the_config_leave_the_status(tmp_path):
+    from leakbot.bot.runs import Runs, read
+
+    runs = Runs(tmp_path / "state.db")
+    for name in ("api", "old-logs"):
+        runs.started(name, "git")
+        runs.scheduled(name, "git", 1.0)
+    runs.only(["api"])
+    runs.unscheduled()
+    runs.close()
+    assert [(r.name, r.next_run) for r in read(tmp_path / "state.db")] == [("api", None)]
 
 
 def test_listen_on_the_command_line_keeps_the_rest_of_serve(tmp_path):
