@@ -1,7 +1,8 @@
 """Counters and a histogram in Prometheus' text format (version 0.0.4), kept in memory.
 
-Ledger gauges (rotations by status) are read from the database at scrape time, so they are right
-after a restart; counters start again from zero, as Prometheus expects of a restarted process.
+The ledger gauge (leaked keys by vendor and state) is read from the database at scrape time, so
+it is right after a restart; counters start again from zero, as Prometheus expects of a restarted
+process.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ HELP = {
     "leakbot_findings_total": ("counter", "Credentials found (each once a run), by vendor."),
     "leakbot_verifications_total": ("counter", "Verification answers, by vendor and verdict."),
     "leakbot_alerts_total": ("counter", "GitHub secret-scanning alert requests, by result."),
-    "leakbot_rotations": ("gauge", "Ledger rows, by status."),
+    "leakbot_ledger_keys": ("gauge", "Leaked keys in the ledger, by vendor and state."),
 }
 LATENCY = "leakbot_revocation_latency_seconds"
 
@@ -54,13 +55,15 @@ class Metrics:
             self.latency_sum += seconds
             self.latency_count += 1
 
-    def render(self, rotations: Mapping[str, int]) -> str:
+    def render(self, ledger: Mapping[tuple[str, str], int]) -> str:
+        """`ledger`: the ledger's rows counted by (vendor, status)."""
         lines: list[str] = []
         with self.lock:
             for name, (kind, text) in HELP.items():
                 lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}"]
-                if name == "leakbot_rotations":
-                    lines += [f'{name}{{status="{s}"}} {n}' for s, n in sorted(rotations.items())]
+                if name == "leakbot_ledger_keys":
+                    lines += [f"{name}{_labels({'vendor': v, 'state': s})} {n}"
+                              for (v, s), n in sorted(ledger.items())]  # fmt: skip
                     continue
                 for labels, value in sorted(self.counters[name].items()):
                     lines.append(f"{name}{labels} {value:g}")

@@ -42,7 +42,7 @@ class Handler(BaseHTTPRequestHandler):
                               {"status": status, "targets": targets})  # fmt: skip
         if self.path == "/metrics":
             with Ledger(bot.state_path) as ledger:
-                counts = Counter(r.status for r in ledger.rows())
+                counts = Counter((r.vendor, r.status) for r in ledger.rows())
             text = bot.metrics.render(counts).encode()
             return self._send(200, text, "text/plain; version=0.0.4; charset=utf-8")
         return self._json(404, {"error": "not found"})

@@ -124,7 +124,8 @@ def test_a_commit_and_a_log_line_are_rotated_without_a_human(tmp_path):
             assert health["status"] == "ok" and {t["name"] for t in health["targets"]} == {
                 "service", "api-logs"}  # fmt: skip
             metrics = httpx.get(f"{base}/metrics", timeout=5).text
-            assert 'leakbot_rotations{status="done"} 2' in metrics
+            assert 'leakbot_ledger_keys{state="done",vendor="helicone"} 1' in metrics
+            assert 'leakbot_ledger_keys{state="done",vendor="devhelm"} 1' in metrics
             assert "leakbot_revocation_latency_seconds_count 2" in metrics
             assert 'leakbot_findings_total{vendor="helicone"} 1' in metrics
             assert bot.stop() == 0
