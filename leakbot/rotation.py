@@ -21,7 +21,7 @@ Where = Callable[[Finding], dict[str, Any]]
 def ledger_path(explicit: str | None) -> Path:
     from scanner.state import default_path
 
-    return Path(explicit) if explicit else default_path()
+    return default_path(explicit)
 
 
 def record(ledger: Ledger, findings: Iterable[Finding], where: Where) -> int:

@@ -23,8 +23,9 @@ CREATE TABLE IF NOT EXISTS scan_cursors (
 """
 
 
-def default_path() -> Path:
-    explicit = os.environ.get("LEAKBOT_STATE")
+def default_path(given: str | None = None) -> Path:
+    """The state database: `given` (--state), else $LEAKBOT_STATE, else the XDG state folder."""
+    explicit = given or os.environ.get("LEAKBOT_STATE")
     if explicit:
         return Path(explicit)
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")

@@ -5,6 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+STATE_HELP = ("state database: cursors, the ledger, the bot's targets (default: $LEAKBOT_STATE or "
+              "~/.local/state/leakbot/state.db)")  # fmt: skip
+
+
+def add_config_and_state(p: argparse.ArgumentParser) -> None:
+    """--config and --state, as every command that reads the config and the state takes them."""
+    p.add_argument("--config", metavar="FILE", help="config file (default: .leakbot.toml)")
+    p.add_argument("--state", metavar="FILE", help=STATE_HELP)
+
 
 def add_command(sub: Any, name: str, help: str, epilog: str) -> argparse.ArgumentParser:
     """A subcommand whose help ends with its examples, printed as written."""

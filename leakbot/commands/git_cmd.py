@@ -83,7 +83,7 @@ def _history(args: argparse.Namespace, engine: Any, repo: Any) -> Any:
     from scanner.state import State, default_path
 
     jobs = args.jobs or os.cpu_count() or 1
-    state = State(Path(args.state) if args.state else default_path())
+    state = State(default_path(args.state))
     try:
         with progress_bar(not args.quiet) as progress:
             if args.since_last:

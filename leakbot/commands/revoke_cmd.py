@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from leakbot import config as config_mod
-from leakbot.commands import add_command
+from leakbot.commands import add_command, add_config_and_state
 from leakbot.commands.scan import add_output_options, finish, prepare
 from leakbot.errors import UsageError
 from scanner.errors import ScanError
@@ -64,24 +64,15 @@ def register(sub: Any) -> None:
     r.add_argument("--execute", action="store_true", help="act (default: print the plan only)")
     r.add_argument("--approve", type=int, metavar="ID", help="approve one rotation and run it")
     r.add_argument("--id", type=int, action="append", metavar="ID", help="only these rows")
-    _common(r)
+    add_config_and_state(r)
     r.set_defaults(func=run_revoke)
 
     s = add_command(
         sub, "status", "show the ledger: open, done, failed, awaiting approval", STATUS_EPILOG
     )
     s.add_argument("--format", choices=["text", "json"], default="text")
-    _common(s)
+    add_config_and_state(s)
     s.set_defaults(func=run_status)
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", metavar="FILE", help="config file (default: .leakbot.toml)")
-    p.add_argument(
-        "--state",
-        metavar="FILE",
-        help="state database (default: $LEAKBOT_STATE or ~/.local/state/leakbot/state.db)",
-    )
 
 
 # -- verify --------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from leakbot import config as config_mod
-from leakbot.commands import add_command
+from leakbot.commands import add_command, add_config_and_state
 from leakbot.errors import UsageError
 from scanner.engine import Engine
 from scanner.errors import ScanError
@@ -37,18 +37,13 @@ examples:
 
 
 def add_output_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", metavar="FILE", help="config file (default: .leakbot.toml)")
+    add_config_and_state(p)
     p.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in this baseline")
     p.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report here, not stdout")
     p.add_argument("--show-secrets", action="store_true", help="print raw secret values")
     verify_help = "ask each vendor whether found keys are live (read-only calls)"
     p.add_argument("--verify", action="store_true", help=verify_help)
-    state_help = (
-        "state database: cursors and the ledger (default: $LEAKBOT_STATE or "
-        "~/.local/state/leakbot/state.db)"
-    )
-    p.add_argument("--state", metavar="FILE", help=state_help)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     p.add_argument(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from leakbot import config as config_mod
-from leakbot.commands import add_command
+from leakbot.commands import add_command, add_config_and_state
 from leakbot.errors import UsageError
 
 EPILOG = """\
@@ -41,9 +41,7 @@ examples:
 def register(sub: Any) -> None:
     p = add_command(sub, "serve", "run the bot: scheduled scans, verification and rotation",
                     EPILOG)  # fmt: skip
-    p.add_argument("--config", metavar="FILE", help="config file (default: .leakbot.toml)")
-    p.add_argument("--state", metavar="FILE", help="state database (default: $LEAKBOT_STATE or "
-                   "~/.local/state/leakbot/state.db)")  # fmt: skip
+    add_config_and_state(p)
     p.add_argument("--listen", metavar="HOST:PORT", help="override [serve] listen (port 0: any)")
     p.add_argument("--once", action="store_true", help="run each target once, then exit")
     p.set_defaults(func=run)
