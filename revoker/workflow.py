@@ -93,11 +93,21 @@ class Rotator:
 
     def run(self, row: Rotation, secret: bytes, partner: bytes = b"") -> Rotation:
         """Take one row as far as it can go now; returns the row as the ledger then holds it."""
+        return self._claimed(row, lambda: self._run(row, secret, partner))
+
+    def lost(self, row: Rotation) -> Rotation:
+        """The key's value can no longer be had (its log was rotated away or deleted, an alert
+        arrived before a restart): blocked and tried again LOST_TRIES times, then handed to the
+        owner with the playbook, so that a key leakbot cannot rotate is never left silent."""
+        return self._claimed(row, lambda: self._lost(row))
+
+    def _claimed(self, row: Rotation, work: Callable[[], None]) -> Rotation:
+        """`work` on the row under this process's lease; a vendor or sink error marks it failed."""
         if not self.ledger.claim(row.id):
             self.say(f"#{row.id}: another leakbot process is working on it")
             return row
         try:
-            self._run(row, secret, partner)
+            work()
         except RevokerError as exc:
             self._failed(row.id, str(exc))
         except Stopped:
@@ -108,30 +118,27 @@ class Rotator:
         assert fresh is not None
         return fresh
 
-    def lost(self, row: Rotation) -> Rotation:
-        """The key's value can no longer be had (its log was rotated away or deleted, an alert
-        arrived before a restart): blocked and tried again LOST_TRIES times, then handed to the
-        owner with the playbook, so that a key leakbot cannot rotate is never left silent."""
-        if not self.ledger.claim(row.id):
-            return row
-        try:
-            reason = f"the key is no longer at {row.place}"
-            attempts = row.attempts + 1
-            if attempts < LOST_TRIES:
-                self.ledger.update(row.id, status="blocked", last_error=reason, attempts=attempts,
-                                   next_attempt=time.time() + _backoff(attempts))  # fmt: skip
-                self.say(f"#{row.id} {row.vendor}: blocked: {reason}")
-            else:
-                after = f" (stopped after {row.step})" if row.step else ""
-                detail = f"{reason}{after}: rotate it by hand"
-                self._notify(row, "manual", detail, playbook(row.vendor))
-                self.ledger.update(row.id, status="manual", last_error=detail, attempts=attempts)
-                self.say(f"#{row.id} {row.vendor}: manual: {detail}")
-        except RevokerError as exc:
-            self._failed(row.id, f"notify: {exc}")
-        finally:
-            self.ledger.release(row.id)
-        return self.ledger.get(row.id) or row
+    def _lost(self, row: Rotation) -> None:
+        reason = f"the key is no longer at {row.place}"
+        if row.attempts + 1 < LOST_TRIES:
+            self._block(row, reason)
+            return
+        after = f" (stopped after {row.step})" if row.step else ""
+        detail = f"{reason}{after}: rotate it by hand"
+        self._hand_over(row, detail, last_error=detail, attempts=row.attempts + 1)
+
+    def _block(self, row: Rotation, reason: str) -> None:
+        """Not now: tried again after a backoff that grows with each attempt."""
+        attempts = row.attempts + 1
+        self.ledger.update(row.id, status="blocked", last_error=reason, attempts=attempts,
+                           next_attempt=time.time() + _backoff(attempts))  # fmt: skip
+        self.say(f"#{row.id} {row.vendor}: blocked: {reason}")
+
+    def _hand_over(self, row: Rotation, reason: str, **values: Any) -> None:
+        """The owner gets the vendor's playbook; leakbot touches nothing more."""
+        self._notify(row, "manual", reason, playbook(row.vendor))
+        self.ledger.update(row.id, status="manual", **values)
+        self.say(f"#{row.id} {row.vendor}: manual: {reason}")
 
     def _run(self, row: Rotation, secret: bytes, partner: bytes) -> None:
         if row.step is None and row.status not in ("done", "dead", "manual"):
@@ -140,15 +147,10 @@ class Rotator:
         if decision.action == "nothing":
             return
         if decision.action == "blocked":
-            self.ledger.update(row.id, status="blocked", last_error=decision.reason,
-                               attempts=row.attempts + 1,
-                               next_attempt=time.time() + _backoff(row.attempts + 1))  # fmt: skip
-            self.say(f"#{row.id} {row.vendor}: blocked: {decision.reason}")
+            self._block(row, decision.reason)
             return
         if decision.action == "manual":
-            self._notify(row, "manual", decision.reason, playbook(row.vendor))
-            self.ledger.update(row.id, status="manual", last_error=None)
-            self.say(f"#{row.id} {row.vendor}: manual: {decision.reason}")
+            self._hand_over(row, decision.reason, last_error=None)
             return
         if decision.action == "await":
             if row.status != "awaiting_approval":
