@@ -133,12 +133,16 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
              bot.state_path)  # fmt: skip
     runs = Runs(bot.state_path)
     runs.only([t.name for t in cfg.targets])
+    kinds = {f"target:{t.name}": t.kind for t in cfg.targets}
+    shown: dict[str, float] = {}  # next runs already in the table: written only when they move
     try:
         while not bot.stop.wait(1.0):
             for job in scheduler.get_jobs():
-                if job.id.startswith("target:") and job.next_run_time:
-                    kind = next(t.kind for t in cfg.targets if f"target:{t.name}" == job.id)
-                    runs.scheduled(job.name, kind, job.next_run_time.timestamp())
+                if job.id in kinds and job.next_run_time:
+                    when = job.next_run_time.timestamp()
+                    if shown.get(job.id) != when:
+                        runs.scheduled(job.name, kinds[job.id], when)
+                        shown[job.id] = when
     finally:
         log.info("stopping: finishing the current step")
         scheduler.shutdown(wait=True)
