@@ -53,8 +53,9 @@ def _rotated(where: Mapping[str, Any]) -> list[str]:
         return []
     folder, name = os.path.split(path)
     try:
-        entries = [e for e in os.scandir(folder or ".") if e.is_file() and e.name != name and
-                   e.name.startswith(name) and e.name[len(name)] in ".-_"]  # fmt: skip
+        with os.scandir(folder or ".") as found:
+            entries = [e for e in found if e.is_file() and e.name != name and
+                       e.name.startswith(name) and e.name[len(name)] in ".-_"]  # fmt: skip
         entries.sort(key=lambda e: e.stat().st_mtime, reverse=True)
     except OSError:
         return []
