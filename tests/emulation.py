@@ -44,6 +44,30 @@ def emulator_keys(url: str) -> list[dict[str, Any]]:
         return result
 
 
+def serve(handler_cls: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
+    """A handler class served on a free loopback port from a daemon thread; the server, its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_cls)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+class JSONHandler(BaseHTTPRequestHandler):
+    """A fake service's handler: JSON in, JSON out, no request log."""
+
+    def reply(self, status: int, doc: Any = None) -> None:
+        data = json.dumps(doc).encode() if doc is not None else b""
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def body(self) -> Any:
+        return json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
 class Receiver:
     """A webhook endpoint on loopback that keeps every request's headers and raw body."""
 
@@ -61,9 +85,8 @@ class Receiver:
             def log_message(self, *_: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.server, base = serve(Handler)
+        self.url = f"{base}/hook"
 
     def close(self) -> None:
         self.server.shutdown()

@@ -203,7 +203,7 @@ def alert_bot(tmp_path, monkeypatch):
     from leakbot.bot.web import Web
     from revoker.emulator.server import Server
     from revoker.emulator.state import State
-    from tests.revoker.test_sinks import JSONHandler, serve
+    from tests.emulation import JSONHandler, serve
 
     github_key = ec.generate_private_key(ec.SECP256R1())
     pem = (

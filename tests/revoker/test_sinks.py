@@ -8,8 +8,6 @@ import json
 import os
 import stat
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -19,33 +17,13 @@ from revoker.errors import InsecureURL, RevokerError
 from revoker.http import make_client
 from revoker.sinks import build
 from revoker.sinks.dotenv import DotenvSink, replace_variable
+from tests.emulation import JSONHandler, serve
 
 
 @pytest.fixture
 def client():
     with make_client(httpx.Timeout(3.0)) as c:
         yield c
-
-
-def serve(handler_cls):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_cls)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
-class JSONHandler(BaseHTTPRequestHandler):
-    def reply(self, status, doc=None):
-        data = json.dumps(doc).encode() if doc is not None else b""
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def body(self):
-        return json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-
-    def log_message(self, *_):
-        pass
 
 
 # -- dotenv --------------------------------------------------------------------------------------
