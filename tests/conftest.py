@@ -12,7 +12,7 @@ import pytest
 from rules.examples import helicone_token, random_token, seeded, uuid4
 from scanner.matcher import hyperscan_available
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
 ENGINES = ["hyperscan", "regex"] if hyperscan_available() else ["regex"]
 
 

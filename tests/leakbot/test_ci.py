@@ -10,7 +10,7 @@ import pytest
 
 from leakbot.cli import main
 from scanner.finding import sha256_hex
-from tests.conftest import SHARED
+from tests.conftest import SARIF_SCHEMA
 from tests.gitrepo import GitRepo
 
 ZERO = "0" * 40
@@ -54,7 +54,7 @@ def test_push_scans_exactly_the_pushed_commits(tmp_path, keys, gh, capsys):
     code, secrets, out, doc = gh(repo, "push", {"before": before, "after": new[-1][1]}, capsys)
     assert code == 1
     assert secrets == {sha256_hex(k.encode()) for k, _ in new}
-    schema = json.loads((SHARED / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    schema = json.loads(SARIF_SCHEMA.read_text())
     jsonschema.Draft4Validator(schema).validate(doc)
     sarif_text = json.dumps(doc)
     assert all(k not in sarif_text and k not in out for k, _ in [*new, (old, None)])

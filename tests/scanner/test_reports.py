@@ -12,7 +12,7 @@ from rules import builtin_rules
 from scanner.engine import Engine
 from scanner.pipeline import run_scan
 from scanner.report import FORMATS, write_report
-from tests.conftest import SHARED
+from tests.conftest import SARIF_SCHEMA
 from tests.corpus import build
 
 
@@ -31,7 +31,7 @@ def _render(fmt, result, **kw):
 
 
 def test_sarif_is_valid_against_the_official_schema(result):
-    schema = json.loads((SHARED / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    schema = json.loads(SARIF_SCHEMA.read_text())
     doc = json.loads(_render("sarif", result))
     jsonschema.Draft4Validator(schema).validate(doc)
     run = doc["runs"][0]
