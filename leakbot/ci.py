@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from leakbot.errors import UsageError
-from scanner.finding import Finding, printable_path
+from scanner.finding import Finding, printable, printable_path
 from scanner.git.history import ZERO
 from scanner.git.run import Repo
 
 
 @dataclass(frozen=True)
 class Plan:
-    mode: str  # "range", "history", "since_last" or "nothing"
+    mode: str  # "range", "history", "since_last", "nothing" or "missing" (cannot be scanned)
     range: str | None = None
     why: str = ""
 
@@ -41,11 +42,6 @@ def load_event(path: str | None) -> dict[str, Any]:
     return doc
 
 
-def _has_commit(repo: Repo, sha: str) -> bool:
-    out = repo.run("cat-file", "-t", sha, check=False).strip()
-    return out == b"commit"
-
-
 HISTORY = ("full", "incremental")
 
 
@@ -58,7 +54,7 @@ def plan(event_name: str, event: dict[str, Any], repo: Repo, history: str = "ful
             return Plan("nothing", why="a branch deletion adds nothing")
         if not before.strip("0"):
             return Plan("range", f"{ZERO}..{after}", "new branch: its own commits")
-        if not _has_commit(repo, before):
+        if not repo.has_commit(before):
             # A force push (or a shallow checkout) whose old tip this clone never had.
             return Plan("range", f"{ZERO}..{after}", "old tip unknown here: commits no ref reaches")
         why = "force push: what is new" if event.get("forced") else "push"
@@ -68,6 +64,10 @@ def plan(event_name: str, event: dict[str, Any], repo: Repo, history: str = "ful
         base, head = (pr.get("base") or {}).get("sha"), (pr.get("head") or {}).get("sha")
         if not base or not head:
             raise UsageError("pull_request event without base.sha and head.sha")
+        for end, sha in (("base", str(base)), ("head", str(head))):
+            if not repo.has_commit(sha):  # a shallow checkout: the diff cannot be made
+                return Plan("missing", why=f"pull request {end} {printable(sha)[:40]!r} is not "
+                            "in this clone (check out with fetch-depth: 0)")  # fmt: skip
         return Plan("range", f"{base}..{head}", "pull request")
     if history == "incremental":
         return Plan("since_last", why=f"{event_name or 'manual run'}: commits since the last run")
@@ -91,9 +91,14 @@ def annotation(f: Finding) -> str:
     return f"::error {where},title={title}::{escape(message)}"
 
 
-def summary(findings: list[Finding], plan_: Plan) -> str:
+def summary(findings: list[Finding], plan_: Plan, incomplete: Sequence[str] = ()) -> str:
     lines = [f"## leakbot: {len(findings)} leaked credential{'s' * (len(findings) != 1)}", "",
              f"Scanned: {plan_.why}.", ""]  # fmt: skip
+    if incomplete:
+        lines += ["**The scan is incomplete**: more keys may be missing.", ""]
+        lines += [f"- {printable(problem)}" for problem in incomplete] + [""]
+    if not findings and incomplete:
+        return "\n".join(lines)
     if not findings:
         return "\n".join([*lines, "No leaked keys found."]) + "\n"
     lines += ["| vendor | rule | where | commit | key |", "|---|---|---|---|---|"]

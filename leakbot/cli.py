@@ -1,6 +1,7 @@
 """`leakbot`: the command line. `main(argv) -> int` is the only place that exits.
 
-Exit codes: 0 clean, 1 findings, 2 usage or config error, 3 unexpected error.
+Exit codes (leakbot.errors.ExitCode): 0 clean, 1 findings, 2 usage or config error,
+3 unexpected error, 4 incomplete scan (what it found is reported; more may be missing).
 """
 
 from __future__ import annotations
@@ -20,12 +21,11 @@ from leakbot.commands import (
     scan,
     serve_cmd,
 )
-from leakbot.errors import ConfigError, UsageError
+from leakbot.errors import ConfigError, ExitCode, UsageError
 from revoker.errors import RevokerError
 from rules import RuleError
 from scanner.errors import ScanError
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+from scanner.finding import printable
 
 EPILOG = """\
 examples:
@@ -42,7 +42,8 @@ examples:
   leakbot rules check
   leakbot init                            a commented .leakbot.toml and the pre-commit hooks
 
-exit codes: 0 clean, 1 findings, 2 usage or config error, 3 unexpected error
+exit codes: 0 clean, 1 findings, 2 usage or config error, 3 unexpected error,
+            4 incomplete: the scan could not do all its work (it says what it missed)
 """
 
 
@@ -84,17 +85,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.command is None:
         parser.print_help(sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         return int(args.func(args))
     except (ConfigError, UsageError, RuleError, ScanError, RevokerError) as exc:
-        print(f"leakbot: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        print(f"leakbot: error: {printable(str(exc))}", file=sys.stderr)
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         print("leakbot: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_CLEAN
+    except BrokenPipeError:  # a listing piped into `head`; scans handle this in their report
+        return ExitCode.CLEAN
     except Exception as exc:
         # The type and where it happened, never the message: it may hold input bytes.
         tb = exc.__traceback__
@@ -102,4 +103,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             tb = tb.tb_next
         where = f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else ""
         print(f"leakbot: unexpected error: {type(exc).__name__}{where}", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitCode.ERROR

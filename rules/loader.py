@@ -14,6 +14,7 @@ from typing import Any
 
 import regex
 
+from rules.atomic import write_bytes_atomic
 from rules.errors import RuleError
 from rules.model import Rule
 
@@ -211,9 +212,7 @@ def _builtin_docs() -> list[tuple[str, dict[str, Any]]]:
             raise RuleError(f"{origin}: not valid TOML: {exc}") from None
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(docs), encoding="utf-8")
-        tmp.replace(cached)
+        write_bytes_atomic(cached, json.dumps(docs).encode())
     except OSError:
         pass  # a read-only home: parse again next time
     return docs

@@ -13,6 +13,7 @@ from typing import Literal
 
 import regex
 
+from rules.atomic import write_bytes_atomic
 from scanner.errors import ScanError
 from scanner.finding import Finding
 
@@ -101,10 +102,8 @@ def write_baseline(path: Path, findings: Iterable[Finding], keep: Baseline | Non
             entries.values(), key=lambda e: (e["path"], e["rule_id"], e["fingerprint"])
         ),
     }
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_bytes_atomic(path, (json.dumps(doc, indent=2) + "\n").encode(), mode=0o644)
     except OSError as exc:
         raise ScanError(f"{path}: cannot write baseline: {exc.strerror}") from None
     return len(entries)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,9 +25,29 @@ def fingerprint(rule_id: str, secret_sha256: str, path: str, commit: str | None 
     return sha256_hex(text.encode("utf-8", "surrogateescape"))
 
 
+# C0 controls, DEL, C1 controls, and the bidi overrides and isolates (they reorder what a reader
+# sees). A file name or a git message holding one could forge report lines or retitle a window.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _SHORT:
+        return _SHORT[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal or a log: every control character shown as an escape (`\\x1b`,
+    `\\n`), never sent raw."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
 def printable_path(path: str) -> str:
-    """A path for humans: bytes that are not UTF-8 (kept as surrogates) shown as U+FFFD."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A path for humans: bytes that are not UTF-8 (kept as surrogates) shown as U+FFFD, and
+    control characters escaped."""
+    return printable(path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 @dataclass

@@ -33,7 +33,7 @@ Progress = Callable[[int], None]
 class _TaskResult:
     task: Task
     findings: list[Finding]
-    notes: list[str]
+    notes: list[str]  # what this task could not do (a rule timed out, a read failed)
     bytes: int
     newlines: int
     binary: bool = False
@@ -58,7 +58,8 @@ def scan_task(
             ):
                 owned = fragment.own_end - fragment.own_start
                 if first and task.start == 0 and b"\0" in fragment.data[:SNIFF]:
-                    return _TaskResult(task, [], [], owned, 0, binary=True)
+                    return _TaskResult(task, [], [binary_note(task.path, fragment.data)],
+                                       owned, 0, binary=True)  # fmt: skip
                 first = False
                 findings.extend(engine.scan(fragment, notes))
                 total += owned
@@ -72,6 +73,13 @@ def scan_task(
         notes.append(f"{task.path}: cannot read: {exc.strerror or exc}")
         return _TaskResult(task, findings, notes, total, newlines, failed=True)
     return _TaskResult(task, findings, notes, total, newlines)
+
+
+def binary_note(path: str, head: bytes) -> str:
+    """Skipped as binary: named, so a key behind a few NUL bytes is not silently passed over."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return f"{path}: UTF-16 text, not decoded: skipped"
+    return f"{path}: binary (NUL bytes in its first {SNIFF} bytes): skipped"
 
 
 def _worker(batch: list[Task]) -> list[_TaskResult]:
@@ -110,7 +118,7 @@ def run_scan(
         result.stats.symlinks += skip.reason in ("symlink", "outside", "broken-symlink")
         result.stats.errors += skip.reason in ("error", "special")
         if skip.note:
-            result.notes.append(skip.note)
+            (result.incomplete if skip.reason == "error" else result.notes).append(skip.note)
     total = sum(_task_bytes(t) for t in tasks)
     results = _execute(engine, tasks, total, jobs, progress, stdin or sys.stdin.buffer)
     _merge(results, result)
@@ -162,6 +170,7 @@ def _merge(results: list[_TaskResult], out: ScanResult) -> None:
         out.stats.files += 1
         if parts[0].binary:
             out.stats.binary += 1
+            out.notes.extend(parts[0].notes)
             continue
         out.stats.errors += any(p.failed for p in parts)
         lines_before = 0
@@ -169,7 +178,7 @@ def _merge(results: list[_TaskResult], out: ScanResult) -> None:
             for finding in part.findings:
                 finding.line += lines_before
             out.findings.extend(part.findings)
-            out.notes.extend(part.notes)
+            out.incomplete.extend(part.notes)
             out.stats.bytes += part.bytes
             lines_before += part.newlines
     out.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule_id))

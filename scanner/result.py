@@ -23,6 +23,11 @@ class Stats:
 
 @dataclass
 class ScanResult:
+    """`notes` inform; `incomplete` names work the scan could not do (a git child that failed,
+    an unreadable file, missing blobs, a rule that timed out). A result with anything in
+    `incomplete` is never reported as clean: its findings stand, but others may be missing."""
+
     findings: list[Finding] = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
     notes: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)

@@ -24,7 +24,7 @@ from revoker.errors import RevokerError
 from revoker.ledger import OPEN, Ledger, Rotation
 from scanner.engine import Engine
 from scanner.errors import ScanError
-from scanner.finding import Finding, fingerprint, redact, sha256_hex
+from scanner.finding import Finding, fingerprint, printable, redact, sha256_hex
 from scanner.fragment import Fragment
 from scanner.recover import location_of
 from scanner.state import State
@@ -108,6 +108,8 @@ class Bot:
             self.metrics.inc("leakbot_scan_bytes_total", result.stats.bytes, target=target.name)
             if result.findings:
                 self.keep(result.findings, where)
+            if result.incomplete:  # the cursor stays: the next run tries the lost work again
+                raise ScanError("; ".join(printable(p) for p in result.incomplete))
             state.set_cursor(cursor_key, cursor)  # only now: the findings are in the ledger
             found: list[Finding] = result.findings
             return found

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from leakbot.commands import add_command
+from leakbot.errors import ExitCode
 
 EPILOG = """\
 examples:
@@ -38,7 +39,9 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from leakbot import ci
     from leakbot.commands.scan import prepare, suppress
-    from scanner.git.run import open_repo
+    from rules.atomic import atomic_text
+    from scanner.finding import printable
+    from scanner.git.run import ALL, open_repo
     from scanner.report import write_report
     from scanner.result import ScanResult
 
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     elif todo.mode == "history":
         from scanner.git.scan import scan_history
 
-        result = scan_history(engine, repo, ["--all"], os.cpu_count() or 1)
+        result = scan_history(engine, repo, [ALL], os.cpu_count() or 1)
     elif todo.mode == "since_last":
         from scanner.git.scan import cursor_target, since_last
         from scanner.state import State, default_path
@@ -67,26 +70,29 @@ def run(args: argparse.Namespace) -> int:
         state = State(default_path())
         result, cursor = since_last(engine, repo, state, os.cpu_count() or 1)
     else:
-        result = ScanResult()
+        result = ScanResult(incomplete=[todo.why] if todo.mode == "missing" else [])
     suppress(result, cfg)
     if verify and result.findings:
         _verify_and_revoke(cfg, result, args.repo, revoke)
     for note in result.notes:
-        print(f"::warning::{ci.escape(note)}")
+        print(f"::warning::{ci.escape(printable(note))}")
+    for problem in result.incomplete:
+        print(f"::error title=leakbot: scan incomplete::{ci.escape(printable(problem))}")
     sarif = Path(args.sarif_file)
-    with open(sarif, "w", encoding="utf-8") as out:
+    with atomic_text(sarif, mode=0o644) as out:
         write_report("sarif", result, out)
     for finding in result.findings:
         print(ci.annotation(finding))
-    ci.append("GITHUB_STEP_SUMMARY", ci.summary(result.findings, todo))
+    ci.append("GITHUB_STEP_SUMMARY", ci.summary(result.findings, todo, result.incomplete))
     ci.append("GITHUB_OUTPUT", f"findings={len(result.findings)}\nsarif-file={sarif}\n")
-    if state is not None:  # the findings are out (SARIF, annotations): the cursor moves on
-        state.set_cursor(cursor_target(repo), cursor)
+    if state is not None:
+        if not result.incomplete:  # the findings are out (SARIF, annotations): move on
+            state.set_cursor(cursor_target(repo), cursor)
         state.close()
     count = len(result.findings)
     print(f"leakbot: {count} finding{'s' * (count != 1)} ({todo.why}); SARIF in {sarif}",
           file=sys.stderr)  # fmt: skip
-    return 1 if count and fail else 0
+    return ExitCode.of(count if fail else 0, len(result.incomplete))
 
 
 def _verify_and_revoke(cfg: Any, result: Any, repo: str, revoke: bool) -> None:

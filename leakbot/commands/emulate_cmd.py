@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 from leakbot.commands import add_command
 from leakbot.errors import UsageError
+from rules.atomic import write_bytes_atomic
 
 EPILOG = """\
 examples:
@@ -119,13 +119,8 @@ def run(args: argparse.Namespace) -> int:
             server.server_close()
             raise
     path = Path(args.keys_file)
-    partial = path.with_name(path.name + ".partial")  # renamed when whole: readers never see half
-    try:
-        partial.unlink(missing_ok=True)
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump({"url": server.url, **keys}, fh, indent=2)
-        os.replace(partial, path)
+    try:  # renamed into place when whole: a script waiting for it never reads half
+        write_bytes_atomic(path, json.dumps({"url": server.url, **keys}, indent=2).encode())
     except OSError as exc:
         server.server_close()
         raise UsageError(f"{path}: cannot write the key file: {exc.strerror}") from None

@@ -44,10 +44,10 @@ def run(args: argparse.Namespace) -> int:
 
     if is_url(args.repo) and (args.staged or args.range or args.push):
         raise UsageError("--staged, --range and --push need a local repository")
-    push_revisions = _push_revisions() if args.push else None
     path = mirror(args.repo) if is_url(args.repo) else args.repo
     cfg, engine = prepare(args, [path] if Path(path).is_dir() else [])
     repo = open_repo(path)
+    push_revisions = _push_revisions(repo) if args.push else None
 
     def where(finding: Any) -> dict[str, Any]:
         from scanner.recover import location_of
@@ -67,18 +67,21 @@ def run(args: argparse.Namespace) -> int:
     return finish(args, cfg, _history(args, engine, repo), where)
 
 
-def _push_revisions() -> list[str]:
+def _push_revisions(repo: Any) -> list[str]:
     """What pre-commit's pre-push stage is pushing: the range it names in its environment, or,
     for a history the remote has no base for, the commits no remote-tracking ref reaches."""
-    to_ref = os.environ.get("PRE_COMMIT_TO_REF")
+    from scanner.git.diffs import not_on_other_refs
+
+    to_sha = repo.commit(os.environ.get("PRE_COMMIT_TO_REF") or "HEAD", "PRE_COMMIT_TO_REF")
     from_ref = os.environ.get("PRE_COMMIT_FROM_REF", "")
-    if to_ref and from_ref.strip("0"):
-        return [f"{from_ref}..{to_ref}"]
-    return [to_ref or "HEAD", "--not", "--remotes"]
+    if from_ref.strip("0"):
+        return [f"^{repo.commit(from_ref, 'PRE_COMMIT_FROM_REF')}", to_sha]
+    return not_on_other_refs(repo, to_sha, "refs/remotes/")
 
 
 def _history(args: argparse.Namespace, engine: Any, repo: Any) -> Any:
     from leakbot.progress import progress_bar
+    from scanner.git.run import ALL
     from scanner.git.scan import cursor_target, ref_cursor, scan_history, scan_since_last
     from scanner.state import State, default_path
 
@@ -89,8 +92,9 @@ def _history(args: argparse.Namespace, engine: Any, repo: Any) -> Any:
             if args.since_last:
                 return scan_since_last(engine, repo, state, jobs, progress)
             cursor = ref_cursor(repo)  # before the scan: a ref moved during it is scanned next time
-            result = scan_history(engine, repo, ["--all"], jobs, progress)
-            state.set_cursor(cursor_target(repo), cursor)
+            result = scan_history(engine, repo, [ALL], jobs, progress)
+            if not result.incomplete:
+                state.set_cursor(cursor_target(repo), cursor)
             return result
     finally:
         state.close()

@@ -12,12 +12,12 @@ from typing import Any, TextIO
 
 from leakbot import config as config_mod
 from leakbot.commands import add_command, add_config_and_state
-from leakbot.errors import UsageError
+from leakbot.errors import ExitCode, UsageError
 from scanner.engine import Engine
 from scanner.errors import ScanError
 from scanner.finding import Finding
 from scanner.report import FORMATS, write_report
-from scanner.result import ScanResult, Stats
+from scanner.result import ScanResult
 
 Where = Callable[[Finding], dict[str, Any]]
 
@@ -121,25 +121,49 @@ def finish(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult,
     suppress(result, cfg, args.baseline)
     if getattr(args, "verify", False) and result.findings:
         verify(args, cfg, result, where or location_of)
+    code = ExitCode.of(len(result.findings), len(result.incomplete))
+    try:
+        print_notes(result)
+        _report(args, result)
+    except BrokenPipeError:  # `leakbot scan | head`: the reader left; the status still tells
+        _silence_stdout()
+        return code
+    if args.format != "text" and not args.quiet:
+        from scanner.report.text import summary_line
+
+        print(summary_line(result.findings, result.stats, len(result.incomplete)), file=sys.stderr)
+    if result.findings and args.format == "text" and not args.quiet:
+        print(ALLOW_HINT, file=sys.stderr)
+    return code
+
+
+def print_notes(result: ScanResult) -> None:
+    """Notes, then what the scan could not do, on stderr; escaped (they hold file names)."""
+    from scanner.finding import printable
+
     for note in result.notes:
-        print(f"leakbot: {note}", file=sys.stderr)
+        print(f"leakbot: {printable(note)}", file=sys.stderr)
+    for problem in result.incomplete:
+        print(f"leakbot: incomplete: {printable(problem)}", file=sys.stderr)
+
+
+def _report(args: argparse.Namespace, result: ScanResult) -> None:
     with _output(args.output) as out:
         color = args.color == "always" or (args.color == "auto" and _is_tty(out))
         if args.format == "text" and args.quiet:
-            result = ScanResult(result.findings, Stats(), [])
             from scanner.report.text import finding_line
 
             for f in result.findings:
                 out.write(finding_line(f, show_secrets=args.show_secrets, color=color) + "\n")
         else:
             write_report(args.format, result, out, show_secrets=args.show_secrets, color=color)
-    if args.format != "text" and not args.quiet:
-        from scanner.report.text import summary_line
 
-        print(summary_line(result.findings, result.stats), file=sys.stderr)
-    if result.findings and args.format == "text" and not args.quiet:
-        print(ALLOW_HINT, file=sys.stderr)
-    return 1 if result.findings else 0
+
+def _silence_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the interpreter's last flush cannot fail too."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _is_tty(out: TextIO) -> bool:
@@ -148,16 +172,17 @@ def _is_tty(out: TextIO) -> bool:
 
 @contextmanager
 def _output(path: str | None) -> Iterator[TextIO]:
+    """stdout, or the file named by -o: written whole (rules.atomic), 0600 (it may hold
+    `--show-secrets` values), never through a link planted at its temporary name."""
     if not path:
         yield sys.stdout
         sys.stdout.flush()
         return
-    target = Path(path)
-    tmp = target.with_name(target.name + ".tmp")
+    from rules.atomic import atomic_text
+
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
+        with atomic_text(Path(path)) as fh:
             yield fh
-        tmp.replace(target)
     except OSError as exc:
         raise ScanError(f"{path}: cannot write report: {exc.strerror}") from None
 

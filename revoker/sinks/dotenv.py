@@ -1,14 +1,13 @@
-"""`dotenv` sink: set one variable in a .env file, atomically (write a 0600 temporary file beside
-it, fsync, rename), leaving every other line as it was."""
+"""`dotenv` sink: set one variable in a .env file, atomically (`rules.atomic`), leaving every
+other line, the file's mode and its group as they were (a new file is 0600)."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from revoker.errors import RevokerError
+from rules.atomic import atomic_write
 
 
 class DotenvSink:
@@ -26,20 +25,10 @@ class DotenvSink:
         except OSError as exc:
             raise RevokerError(f"sink {self.name}: {self.path}: {exc.strerror}") from None
         text = replace_variable(old, variable.encode(), value)
-        folder = self.path.parent if str(self.path.parent) else Path(".")
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=folder)
-        except OSError as exc:
-            raise RevokerError(f"sink {self.name}: {folder}: {exc.strerror}") from None
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as fh:
+        try:  # the file keeps its own mode and group (a group-reading app keeps access)
+            with atomic_write(self.path, keep_mode=True) as fh:
                 fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
         except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
             raise RevokerError(f"sink {self.name}: {self.path}: {exc.strerror}") from None
 
 

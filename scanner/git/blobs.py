@@ -18,7 +18,7 @@ import regex
 from scanner.engine import Engine
 from scanner.finding import Finding
 from scanner.fragment import Fragment
-from scanner.git.run import Repo, popen
+from scanner.git.run import Repo, finished, popen
 from scanner.sources.stream import fragments
 
 WHOLE = 32 << 20  # blobs up to this size are read in one piece; bigger ones are streamed
@@ -40,7 +40,7 @@ class BlobResult:
     bytes: int = 0
     binary: list[str] = field(default_factory=list)  # blob shas skipped as binary
     missing: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # work not done: a rule timed out, git failed
 
 
 _BLOB_LINE = regex.compile(rb"^([0-9a-f]+) blob (\d+)$", regex.MULTILINE)
@@ -128,7 +128,9 @@ def scan_unit(
             on_bytes(size)
     writer.join()
     proc.stdout.close()
-    proc.wait()
+    failure = finished(proc, f"{repo_path}: git cat-file")
+    if failure:
+        result.notes.append(failure)
     return result
 
 

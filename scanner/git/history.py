@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import regex
 
-from scanner.git.run import Repo, git_env
+from scanner.finding import printable
+from scanner.git.run import ALL, Repo, git_env, revision_args
 
 ZERO = "0" * 40
 _ZERO = ZERO.encode()
@@ -38,7 +39,7 @@ class History:
     parents: dict[str, list[str]] = field(default_factory=dict)
     # blob sha -> [(commit sha, path)], in the order git listed them
     occurrences: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    # blob sha -> size is filled in later by the blob lister
+    # What stopped `git log` early: the history is then partial, and so is the scan.
     warnings: list[str] = field(default_factory=list)
 
     def reaching_refs(self, commits: Iterable[str], tips: dict[str, str]) -> dict[str, list[str]]:
@@ -105,12 +106,12 @@ class LogRun:
 
     def __init__(self, repo: Repo, revisions: list[str]) -> None:
         self.repo = repo
-        self.empty = not repo.has_commits() and revisions == ["--all"]
+        self.empty = not repo.has_commits() and revisions == [ALL]
         self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed in result()
         self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed in result()
         args = ["-m", "--raw", "--no-abbrev", "--no-renames", "-z", "--no-color", _FORMAT]
         self._proc = None if self.empty else subprocess.Popen(
-            ["git", "-C", repo.path, "log", *revisions, *args],
+            ["git", "-C", repo.path, "log", *args, *revision_args(revisions)],
             stdout=self._out, stderr=self._err, env=git_env(),
         )  # fmt: skip
 
@@ -126,7 +127,7 @@ class LogRun:
                 # A damaged repository: keep what git could list, and say what stopped it.
                 self._err.seek(0)
                 first = self._err.read().decode("utf-8", "replace").strip().splitlines()
-                reason = first[0] if first else f"exit {code}"
+                reason = printable(first[0]) if first else f"exit {code}"
                 history.warnings.append(f"{self.repo.path}: git log stopped early: {reason}")
             return history
         finally:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import ScanError
+from scanner.finding import printable
 
 # Never prompt, never page, never fetch a missing object from a promisor remote behind our back.
 GIT_ENV = {
@@ -47,6 +49,36 @@ def popen(repo: str, *args: str, stdin: int | None = None) -> subprocess.Popen[b
     )
 
 
+ALL = "--all"  # every ref: the one revision option leakbot passes itself
+
+
+def revision_args(revisions: list[str]) -> list[str]:
+    """Revisions for `git log`: `--all` stays an option; everything else must be a resolved
+    commit (`sha`, `^sha`, `a..b`) and goes after `--end-of-options`, so nothing from a flag, a
+    payload or a config is ever read as an option."""
+    named = [r for r in revisions if r != ALL]
+    if any(r.startswith("-") for r in named):
+        raise ScanError(f"not a revision: {printable(next(r for r in named if r[0] == '-'))!r}")
+    options = [ALL] if ALL in revisions else []
+    return [*options, "--end-of-options", *named] if named else options
+
+
+def finished(proc: subprocess.Popen[bytes], what: str) -> str | None:
+    """Wait for a git child whose stdout was read to the end: None if it succeeded, else what
+    went wrong (its first line on stderr, escaped for a terminal), for the scan's report."""
+    err = proc.stderr.read() if proc.stderr is not None else b""
+    code = proc.wait()
+    if proc.stderr is not None:
+        proc.stderr.close()
+    if code == 0:
+        return None
+    lines = err.decode("utf-8", "replace").strip().splitlines()
+    return f"{what} failed: {printable(lines[0]) if lines else f'exit {code}'}"
+
+
+_SHA = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
 @dataclass(frozen=True)
 class Repo:
     path: str  # what the user named, for messages
@@ -62,6 +94,23 @@ class Repo:
         pattern = r"^(extensions\.partialclone|remote\..*\.promisor)$"
         out = self.run("config", "--get-regexp", pattern, check=False)  # fmt: skip
         return bool(out.strip())
+
+    def commit(self, revision: str, what: str = "revision") -> str:
+        """The full sha of the commit `revision` names, checked by git (never read as an
+        option); ScanError naming the revision if this repository has no such commit."""
+        out = self.run("rev-parse", "--verify", "-q", "--end-of-options",
+                       f"{revision}^{{commit}}", check=False).strip()  # fmt: skip
+        if not _SHA.fullmatch(out):
+            raise ScanError(f"{self.path}: {what} {printable(revision)!r} is not a commit here"
+                            " (a shallow clone, or not fetched?)")  # fmt: skip
+        return out.decode()
+
+    def has_commit(self, revision: str) -> bool:
+        try:
+            self.commit(revision)
+        except ScanError:
+            return False
+        return True
 
     def has_commits(self) -> bool:
         return bool(self.run("rev-parse", "--verify", "-q", "HEAD", check=False).strip())

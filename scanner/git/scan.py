@@ -22,7 +22,7 @@ from scanner.git.blobs import (
 )
 from scanner.git.diffs import range_fragments, range_revisions
 from scanner.git.history import Commit, LogRun
-from scanner.git.run import Repo
+from scanner.git.run import ALL, Repo
 from scanner.pool import (
     INLINE_BYTES,
     Progress,
@@ -63,7 +63,7 @@ def scan_history(
     the few whose findings could depend on their path are read again with it.
     """
     log = LogRun(repo, revisions)
-    everything = revisions == ["--all"]
+    everything = revisions == [ALL]
     early: list[BlobResult] = []
     if everything:
         objects = list_objects(repo)
@@ -77,10 +77,14 @@ def scan_history(
     if everything:
         retry = {sha for part in early for sha in part.path_sensitive}
         again = [b for b in blobs if b.sha in retry]
+        if history.warnings:  # the log died: blobs it never reached are read by their ids
+            placed = {b.sha for b in blobs}
+            again += [dataclasses.replace(b, path=f"<blob {b.sha}>") for b in all_blobs(objects)
+                      if b.sha in retry and b.sha not in placed]  # fmt: skip
         parts = early + (_read_blobs(engine, repo, again, 1, None) if again else [])
     else:
         parts = _read_blobs(engine, repo, blobs, jobs, progress)
-    result = ScanResult(notes=list(history.warnings))
+    result = ScanResult(incomplete=list(history.warnings))
     if repo.is_shallow():
         result.notes.append(
             f"{repo.path}: shallow clone: history before its first commits is not scanned"
@@ -94,17 +98,32 @@ def scan_history(
     )
     if missing:
         kind = "partial clone" if repo.is_partial() else "damaged repository"
-        result.notes.append(f"{repo.path}: {len(missing)} blobs are missing ({kind}); "
-                            f"scanned the other {result.stats.files}")  # fmt: skip
-    located = []
+        result.incomplete.append(f"{repo.path}: {len(missing)} blobs are missing ({kind}); "
+                                 f"scanned the other {result.stats.files}")  # fmt: skip
+    located, unplaced = [], []
     for part in parts:
-        result.notes.extend(part.notes)
+        result.incomplete.extend(part.notes)
         for blob, finding in part.findings:
-            for commit, path in history.occurrences.get(blob, ()):  # none: unreachable
+            places = history.occurrences.get(blob, ())
+            if not places and history.warnings:
+                unplaced.append(_by_blob(blob, finding))  # the log died before reaching it
+            for commit, path in places:  # none, with a whole log: unreachable
                 located.append((history.commits[commit], path, finding))
+    if unplaced:
+        result.incomplete.append(f"{repo.path}: {len(unplaced)} findings could not be placed in "
+                                 "a commit (git log stopped); reported by blob id")  # fmt: skip
     tips = repo.ref_tips()
     result.findings = per_credential(located, lambda commits: history.reaching_refs(commits, tips))
+    result.findings.extend(unplaced)
     return result
+
+
+def _by_blob(blob: str, finding: Finding) -> Finding:
+    """A finding in a blob no commit could be found for: named by the blob's id."""
+    path = f"<blob {blob}>"
+    return dataclasses.replace(
+        finding, path=path, fingerprint=fingerprint(finding.rule_id, finding.secret_sha256, path)
+    )
 
 
 RefsOf = Callable[[list[str]], dict[str, list[str]]]
@@ -154,10 +173,10 @@ def scan_commits(engine: Engine, repo: Repo, revisions: list[str]) -> ScanResult
     result = ScanResult()
     located = []
     paths = set()
-    for commit, fragment in range_fragments(repo, revisions):
+    for commit, fragment in range_fragments(repo, revisions, result.incomplete):
         paths.add(fragment.path)
         result.stats.bytes += len(fragment.data)
-        for finding in engine.scan(fragment, result.notes):
+        for finding in engine.scan(fragment, result.incomplete):
             located.append((commit, fragment.path, finding))
     result.stats.files = len(paths)
     result.findings = per_credential(located, git_refs_of(repo))
@@ -169,7 +188,8 @@ def scan_since_last(
 ) -> ScanResult:
     """Only commits no ref reached at the previous scan; then the cursor moves on."""
     result, cursor = since_last(engine, repo, state, jobs, progress)
-    state.set_cursor(cursor_target(repo), cursor)
+    if not result.incomplete:  # what could not be scanned is tried again next time
+        state.set_cursor(cursor_target(repo), cursor)
     return result
 
 
@@ -186,10 +206,10 @@ def since_last(
     `refs` (patterns such as refs/heads/*) limit the scan to those refs."""
     tips = ref_cursor(repo, refs)
     known = _existing(repo, json.loads(state.cursor(cursor_target(repo, refs)) or "[]"))
-    heads = json.loads(tips) if refs else ["--all"]
+    heads = json.loads(tips) if refs else [ALL]
     if not heads:
         return ScanResult(), tips
-    revisions = [*heads, "--not", *known] if known else heads
+    revisions = [*heads, *(f"^{sha}" for sha in known)]
     return scan_history(engine, repo, revisions, jobs, progress), tips
 
 

@@ -17,6 +17,8 @@ def report_dict(result: ScanResult, *, show_secrets: bool = False) -> dict[str, 
         "findings": [f.to_dict(show_secret=show_secrets) for f in result.findings],
         "stats": asdict(result.stats),
         "notes": result.notes,
+        "complete": not result.incomplete,
+        "incomplete": result.incomplete,
     }
 
 

@@ -54,6 +54,14 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
     }
 
 
+def _notifications(result: ScanResult) -> list[dict[str, Any]]:
+    """What the scan could not do (errors: executionSuccessful is then false), then notes."""
+    return [
+        *({"message": {"text": n}, "level": "error"} for n in result.incomplete),
+        *({"message": {"text": n}, "level": "warning"} for n in result.notes),
+    ]
+
+
 def sarif_dict(result: ScanResult) -> dict[str, Any]:
     rule_index: dict[str, int] = {}
     rules: list[dict[str, Any]] = []
@@ -86,10 +94,8 @@ def sarif_dict(result: ScanResult) -> dict[str, Any]:
                 "results": [_result(f, rule_index[f.rule_id]) for f in result.findings],
                 "invocations": [
                     {
-                        "executionSuccessful": True,
-                        "toolExecutionNotifications": [
-                            {"message": {"text": n}, "level": "warning"} for n in result.notes
-                        ],
+                        "executionSuccessful": not result.incomplete,
+                        "toolExecutionNotifications": _notifications(result),
                     }
                 ],
             }

@@ -41,13 +41,16 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-def summary_line(findings: list[Finding], stats: Stats) -> str:
+def summary_line(findings: list[Finding], stats: Stats, incomplete: int = 0) -> str:
+    """One line; a scan that could not do all its work never says "no leaks found"."""
     if findings:
         by_vendor = Counter(f.vendor or "ambiguous" for f in findings)
         parts = ", ".join(f"{v} {n}" for v, n in sorted(by_vendor.items()))
         head = f"{len(findings)} finding{'s' * (len(findings) != 1)} ({parts})"
     else:
-        head = "no leaks found"
+        head = "no leaks found" if not incomplete else "no leaks found in what could be read"
+    if incomplete:
+        head = f"INCOMPLETE ({incomplete} problem{'s' * (incomplete != 1)} above): {head}"
     tail = f" in {stats.files} file{'s' * (stats.files != 1)}, {_size(stats.bytes)}"
     if stats.commits:
         tail = (f" in {stats.commits} commit{'s' * (stats.commits != 1)} ({stats.files} "
@@ -67,4 +70,4 @@ def write_text(
 ) -> None:
     for finding in result.findings:
         out.write(finding_line(finding, show_secrets=show_secrets, color=color) + "\n")
-    out.write(summary_line(result.findings, result.stats) + "\n")
+    out.write(summary_line(result.findings, result.stats, len(result.incomplete)) + "\n")

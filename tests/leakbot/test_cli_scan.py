@@ -116,15 +116,17 @@ def test_bad_input_is_skipped_and_counted(tmp_path, keys):
         ]
     )
     proc = run_cli("scan", str(tmp_path), "--format", "json")
-    assert proc.returncode == 1
+    assert proc.returncode == 4  # the damaged .gz could not be read to its end
     doc = json.loads(proc.stdout)
     paths = sorted(f["path"].rsplit("/", 1)[-1] for f in doc["findings"])
     assert paths == ["damaged.log.gz", "good.env", "latin1.txt"]
+    assert [p.rsplit("/", 1)[-1][:21] for p in doc["incomplete"]] == ["damaged.log.gz: damag"]
     err = proc.stderr.decode().splitlines()
     assert any("dangling: broken symlink" in line for line in err)
     assert any("escape: symlink points outside the tree" in line for line in err)
     assert any("pipe: not a regular file" in line for line in err)
     assert any("damaged.log.gz: damaged gzip" in line for line in err)
+    assert any("blob.bin: binary (NUL bytes" in line for line in err)  # named, not only counted
     assert doc["stats"]["binary"] == 1
     assert "Traceback" not in proc.stderr.decode()
 
@@ -146,7 +148,7 @@ def test_unreadable_file_is_named(tmp_path, keys, monkeypatch, capsys):
             return builtins.open(path, *a, **k)
 
         monkeypatch.setattr(files, "open", guarded_open, raising=False)
-    assert main(["scan", str(tmp_path), "--format", "json", "-j", "1"]) == 1
+    assert main(["scan", str(tmp_path), "--format", "json", "-j", "1"]) == 4  # never "clean"
     captured = capsys.readouterr()
     assert f"{locked}: cannot read: Permission denied" in captured.err
     assert [f["path"] for f in json.loads(captured.out)["findings"]] == [str(tmp_path / "good.env")]

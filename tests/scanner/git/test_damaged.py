@@ -45,7 +45,7 @@ def test_partial_clone_does_not_fetch_and_warns(tmp_path, keys, capsys):
     after = subprocess.run(["git", "-C", str(tmp_path / "p"), "count-objects", "-v"],
                            capture_output=True, text=True).stdout  # fmt: skip
     assert before == after  # nothing was fetched behind our back
-    assert code == 0 and doc["findings"] == []
+    assert code == 4 and doc["findings"] == [] and not doc["complete"]  # never "clean"
 
 
 def test_missing_objects_in_a_damaged_repository(tmp_path, keys, capsys):
@@ -54,7 +54,7 @@ def test_missing_objects_in_a_damaged_repository(tmp_path, keys, capsys):
     (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
     code, doc, err = git_scan(capsys, str(repo.path))
     assert "blobs are missing (damaged repository)" in err
-    assert code == 1 and len(doc["findings"]) == 2
+    assert code == 4 and len(doc["findings"]) == 2
 
 
 def test_submodules_binary_blobs_and_odd_paths(tmp_path, keys, capsys):
