@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -105,12 +106,13 @@ class Engine:
         notes = notes if notes is not None else []
         self.path_sensitive = bool(self._unkeyed_contextual)
         path = fragment.path.encode("utf-8", "surrogateescape")
-        findings = []
-        for hit in self._scan(fragment.data, path, 0, notes):
-            if not fragment.owns(hit.anchor) or _allowed_inline(fragment.data, hit.anchor):
-                continue
-            findings.append(self._finding(fragment, hit))
-        return findings
+        hits = [h for h in self._scan(fragment.data, path, 0, notes) if fragment.owns(h.anchor)]
+        if not hits:
+            return []
+        allowed = allowed_lines(fragment.data)
+        hits = [h for h in hits if not _inside(allowed, h.anchor)]
+        where = fragment.locations([h.anchor for h in hits])  # one pass, however many hits
+        return [self._finding(fragment, hit, where[hit.anchor]) for hit in hits]
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -227,8 +229,8 @@ class Engine:
                 out.append(hit)
         return out
 
-    def _finding(self, fragment: Fragment, hit: _Hit) -> Finding:
-        line, column = fragment.location(hit.anchor)
+    def _finding(self, fragment: Fragment, hit: _Hit, location: tuple[int, int]) -> Finding:
+        line, column = location
         width = hit.end - hit.start if hit.encoding == "plain" else len(hit.secret)
         secret_sha256 = sha256_hex(hit.secret)
         rule = hit.rule
@@ -272,7 +274,20 @@ def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _allowed_inline(data: bytes, pos: int) -> bool:
-    lo = data.rfind(b"\n", max(0, pos - 4096), pos) + 1
-    hi = data.find(b"\n", pos, pos + 4096)
-    return ALLOW_MARK in data[lo : len(data) if hi < 0 else hi]
+def allowed_lines(data: bytes) -> list[tuple[int, int]]:
+    """The lines holding `leakbot:allow`, as sorted [start, end) spans: the mark counts on its
+    own line only, however long that line is. Linear: each line is walked at most once."""
+    spans: list[tuple[int, int]] = []
+    at = data.find(ALLOW_MARK)
+    while at >= 0:
+        lo = data.rfind(b"\n", spans[-1][1] if spans else 0, at) + 1
+        hi = data.find(b"\n", at)
+        hi = len(data) if hi < 0 else hi
+        spans.append((lo, hi))
+        at = data.find(ALLOW_MARK, hi)
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    at = bisect_right(spans, (pos, len(ALLOW_MARK) << 62)) - 1  # the last span starting <= pos
+    return at >= 0 and spans[at][0] <= pos <= spans[at][1]
