@@ -13,7 +13,7 @@ from leakbot.config import VARIABLES, Config
 from leakbot.errors import ConfigError
 from revoker.ledger import Ledger, Rotation
 from scanner.engine import Engine
-from scanner.finding import Finding
+from scanner.finding import Finding, printable
 
 Where = Callable[[Finding], dict[str, Any]]
 
@@ -127,4 +127,4 @@ def make_rotator(cfg: Config, ledger: Ledger, say: Callable[[str], None], client
 
 
 def say(text: str) -> None:
-    print(f"leakbot: {text}", file=sys.stderr, flush=True)
+    print(f"leakbot: {printable(text)}", file=sys.stderr, flush=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from leakbot.commands import add_command
 from leakbot.commands.scan import prepare
+from scanner.finding import printable
 
 EPILOG = """\
 examples:
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     with progress_bar(not args.quiet) as progress:
         result = run_scan(engine, args.paths, jobs=args.jobs, progress=progress)
     for note in result.notes:
-        print(f"leakbot: {note}", file=sys.stderr)
+        print(f"leakbot: {printable(note)}", file=sys.stderr)
     findings = apply_allowlists(result.findings, cfg.allowlists)
     count = write_baseline(output, findings, keep)
     print(f"wrote {output} with {count} finding{'s' * (count != 1)}", file=sys.stderr)

@@ -16,7 +16,7 @@ from leakbot.commands import add_command, add_config_and_state
 from leakbot.commands.scan import add_output_options, finish, prepare
 from leakbot.errors import UsageError
 from scanner.errors import ScanError
-from scanner.finding import Finding
+from scanner.finding import Finding, printable
 from scanner.result import ScanResult
 
 VERIFY_EPILOG = """\
@@ -187,7 +187,7 @@ def act(rot: Any, rows: list[Any], execute: bool,
     for row in rows:
         row = rot.ledger.get(row.id) or row
         decision = rot.decide(row)
-        print(f"#{row.id:<4} {row.vendor:<9} {row.preview:<28} {row.place}\n"
+        print(f"#{row.id:<4} {row.vendor:<9} {row.preview:<28} {printable(row.place)}\n"
               f"      {decision.action}: {decision.reason}")  # fmt: skip
         if not execute or decision.action == "nothing":
             continue
@@ -240,9 +240,10 @@ def run_status(args: argparse.Namespace) -> int:
     print(f"{'ID':<5} {'STATUS':<18} {'VENDOR':<{wide}} {'KEY':<28} {'STEP':<18} WHERE")
     for r in rows:
         step = f"{r.step}:{r.phase}" if r.step else "-"
-        print(f"{r.id:<5} {r.status:<18} {r.vendor:<{wide}} {r.preview:<28} {step:<18} {r.place}")
+        where = printable(r.place)
+        print(f"{r.id:<5} {r.status:<18} {r.vendor:<{wide}} {r.preview:<28} {step:<18} {where}")
         if r.last_error and r.status in ("failed", "blocked"):
-            print(f"      {r.last_error}")
+            print(f"      {printable(r.last_error)}")
     counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
     print(", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n))
     return 0
@@ -258,7 +259,7 @@ def _print_targets(targets: list[Any]) -> None:
         print(f"{t.name[:24]:<24} {t.kind:<5} {when(t.last_end):<20} {result:<7} "
               f"{when(t.next_run):<20} {t.findings}")  # fmt: skip
         if t.last_error and not t.last_ok:
-            print(f"      {t.last_error}")
+            print(f"      {printable(t.last_error)}")
     print()
 
 

@@ -7,6 +7,7 @@ files are streamed through zlib, never loaded whole and never skipped for size.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import stat
@@ -42,6 +43,27 @@ class Skip:
     path: str
     reason: str  # 'symlink' is counted quietly; anything else is also a note for the user
     note: str | None = None
+
+
+def open_regular(path: str) -> BinaryIO:
+    """Open a planned file to read it, as it is now: never through a symlink (one swapped in
+    since the listing could point outside the tree), never blocking (a FIFO swapped in would hang
+    the scan), and only if what was opened is a regular file. OSError otherwise."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(exc.errno, "now a symlink, not followed") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "no longer a regular file, skipped")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _symlink_skip(path: str, root: Path) -> Skip:
@@ -98,8 +120,9 @@ def plan(paths: list[str]) -> tuple[list[Task], list[Skip]]:
                     skips.append(item)
                 else:
                     _plan_file(item[0], item[0], item[1], tasks, skips)
-        elif root.exists():
-            _plan_file(arg, arg, root.stat(), tasks, skips)
+        elif root.exists():  # named by the user: a link is followed once, here, and no later
+            real = os.path.realpath(arg) if root.is_symlink() else arg
+            _plan_file(real, arg, root.stat(), tasks, skips)
         elif root.is_symlink():
             skips.append(Skip(arg, "broken-symlink", f"{arg}: broken symlink, skipped"))
         else:
@@ -118,7 +141,7 @@ def _plan_file(
         tasks.append(Task(shown, path, "file", size=info.st_size))
         return
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             head = fh.read(2)
     except OSError as exc:
         skips.append(Skip(shown, "error", f"{shown}: cannot read: {exc.strerror}"))
@@ -126,7 +149,12 @@ def _plan_file(
     if head == GZIP_MAGIC:
         tasks.append(Task(shown, path, "gzip", size=_gzip_size(Path(path), info.st_size)))
         return
-    for start, end in _ranges(Path(path), info.st_size):
+    try:
+        ranges = _ranges(Path(path), info.st_size)
+    except OSError as exc:
+        skips.append(Skip(shown, "error", f"{shown}: cannot read: {exc.strerror}"))
+        return
+    for start, end in ranges:
         tasks.append(Task(shown, path, "plain", start, end, info.st_size))
 
 
@@ -134,7 +162,7 @@ def _gzip_size(path: Path, compressed: int) -> int:
     """The uncompressed size from the gzip trailer (modulo 4 GiB; a guess for scheduling and
     progress only), never less than the compressed size."""
     try:
-        with open(path, "rb") as fh:
+        with open_regular(str(path)) as fh:
             fh.seek(max(0, compressed - 4))
             isize = int.from_bytes(fh.read(4), "little")
     except OSError:
@@ -147,7 +175,7 @@ def _ranges(path: Path, size: int) -> list[tuple[int, int | None]]:
     if size <= SPLIT:
         return [(0, None)]
     cuts = [0]
-    with open(path, "rb") as fh:
+    with open_regular(str(path)) as fh:
         for guess in range(SPLIT, size, SPLIT):
             fh.seek(guess)
             probe = fh.read(1 << 20)
@@ -172,7 +200,7 @@ class Reader:
         if task.kind == "stdin":
             assert self._stdin is not None
             return self._stdin.read
-        self._fh = open(task.fs_path, "rb")
+        self._fh = open_regular(task.fs_path)
         if task.kind == "file":
             gzipped = self._fh.read(2) == GZIP_MAGIC
             self._fh.seek(0)

@@ -138,16 +138,16 @@ def test_unreadable_file_is_named(tmp_path, keys, monkeypatch, capsys):
     locked.write_text(f"DEVHELM_API_TOKEN={key}\n")
     locked.chmod(0)
     if os.geteuid() == 0:  # root reads anything: make the read itself fail
-        import builtins
-
         from scanner.sources import files
 
-        def guarded_open(path, *a, **k):
+        real_open = files.open_regular
+
+        def guarded_open(path):
             if str(path) == str(locked):
                 raise PermissionError(13, "Permission denied", str(path))
-            return builtins.open(path, *a, **k)
+            return real_open(path)
 
-        monkeypatch.setattr(files, "open", guarded_open, raising=False)
+        monkeypatch.setattr(files, "open_regular", guarded_open)
     assert main(["scan", str(tmp_path), "--format", "json", "-j", "1"]) == 4  # never "clean"
     captured = capsys.readouterr()
     assert f"{locked}: cannot read: Permission denied" in captured.err
