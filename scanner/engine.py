@@ -20,7 +20,13 @@ from scanner.filters import looks_real
 from scanner.finding import Finding, fingerprint, redact, sha256_hex
 from scanner.fragment import Fragment
 from scanner.keywords import KeywordTable, build_table, context_near
-from scanner.matcher import Matcher, build_matcher, hyperscan_available
+from scanner.matcher import (
+    MAX_TIMEOUTS,
+    USER_PATTERN_TIMEOUT,
+    Matcher,
+    build_matcher,
+    hyperscan_available,
+)
 
 WINDOW_BEFORE = 128
 WINDOW_AFTER = 384
@@ -28,8 +34,7 @@ PAIR_BYTES = 2048
 PAIR_LINES = 10
 MAX_DEPTH = 2
 SMALL_INPUT = 64 << 10  # below this, the pure matcher is cheaper than compiling Hyperscan
-USER_RULE_TIMEOUT = 1.0
-MAX_TIMEOUTS = 3  # a user rule that times out this often is dropped for the rest of the scan
+USER_RULE_TIMEOUT = USER_PATTERN_TIMEOUT
 ALLOW_MARK = b"leakbot:allow"
 
 
@@ -120,7 +125,10 @@ class Engine:
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
         runs: set[tuple[int, int]] = set()
         kit = self.kit(len(data))
-        found, context_ends = kit.matcher.find(data)
+        hits_found = kit.matcher.find(data)
+        found, context_ends = hits_found.keywords, hits_found.context_ends
+        for kw_index in hits_found.timed_out:
+            self._timed_out(kit.table.rules_of[kw_index], path, notes, "keyword pattern of rule")
         context_of = kit.table.context_of
         rules_of = kit.table.rules_of
         lengths = kit.lengths
@@ -186,11 +194,16 @@ class Engine:
                     if end > start and looks_real(data[start:end], rule.entropy):
                         yield start, end
             except TimeoutError:
-                self._timeouts[rule.id] += 1
-                where = path.decode("utf-8", "replace") or "<input>"
-                rest = "from now on" if self._timeouts[rule.id] >= MAX_TIMEOUTS else "here"
-                notes.append(f"{where}: rule {rule.id} timed out after {timeout}s; skipped {rest}")
+                self._timed_out([self.rules.index(rule)], path, notes, "rule")
                 return
+
+    def _timed_out(self, rule_indexes: list[int], path: bytes, notes: list[str], what: str) -> None:
+        for rule in (self.rules[i] for i in rule_indexes):
+            self._timeouts[rule.id] += 1
+            where = path.decode("utf-8", "replace") or "<input>"
+            rest = "from now on" if self._timeouts[rule.id] >= MAX_TIMEOUTS else "here"
+            notes.append(f"{where}: {what} {rule.id} timed out after "
+                         f"{USER_RULE_TIMEOUT}s; skipped {rest}")  # fmt: skip
 
     def _pair(self, rule: Rule, data: bytes, start: int, end: int) -> tuple[str, bytes] | None:
         best: tuple[int, int, str, bytes] | None = None

@@ -53,7 +53,8 @@ def build_table(rules: list[Rule], with_context: bool) -> KeywordTable:
             for form in base64_forms(word.encode()):
                 table.add(Keyword(form, caseless=False, base64=True))
         for pattern in rule.keyword_patterns:
-            table.add(Keyword(pattern.encode(), caseless=False, width=pattern_width(pattern)),
+            width = pattern_width(pattern)
+            table.add(Keyword(pattern.encode(), caseless=False, width=width, user=rule.user),
                       rule_index)  # fmt: skip
         if not (rule.keywords or rule.keyword_patterns):
             table.unkeyed.append(rule_index)

@@ -7,7 +7,8 @@ Everything after the hits is shared code, so both paths report identical finding
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import regex
@@ -21,19 +22,30 @@ class Keyword:
     width: int = 0  # > 0: `text` is a fixed-width regex (case-sensitive), not a literal
     # A context pattern (Hyperscan only): any width; the hit's position is where it ends.
     context: bool = False
+    user: bool = False  # a user rule's pattern: the pure matcher runs it under a timeout
 
     @property
     def length(self) -> int:
         return self.width or len(self.text)
 
 
+USER_PATTERN_TIMEOUT = 1.0  # seconds for a user pattern over one buffer (it may backtrack)
+MAX_TIMEOUTS = 3  # a user pattern that times out this often is dropped for the rest of the scan
+
+
+@dataclass
+class Hits:
+    """What a matcher found in one buffer."""
+
+    keywords: list[tuple[int, int]]  # (keyword index, start offset), overlaps included, any order
+    context_ends: dict[int, list[int]]  # context keyword index -> sorted offsets where matches end
+    timed_out: list[int] = field(default_factory=list)  # user patterns that ran out of time here
+
+
 class Matcher(Protocol):
     name: str
 
-    def find(self, data: bytes) -> tuple[list[tuple[int, int]], dict[int, list[int]]]:
-        """All keyword hits as (keyword index, start offset), overlapping ones included, in no
-        particular order; and for each context keyword the sorted offsets where matches end."""
-        ...
+    def find(self, data: bytes) -> Hits: ...
 
 
 class PureMatcher:
@@ -45,9 +57,14 @@ class PureMatcher:
             for i, k in enumerate(keywords)
             if not (k.width or k.context)
         ]
-        self._patterns = [(i, regex.compile(k.text)) for i, k in enumerate(keywords) if k.width]
+        self._patterns = [
+            (i, regex.compile(k.text), USER_PATTERN_TIMEOUT if k.user else None)
+            for i, k in enumerate(keywords)
+            if k.width
+        ]
+        self._strikes: Counter[int] = Counter()
 
-    def find(self, data: bytes) -> tuple[list[tuple[int, int]], dict[int, list[int]]]:
+    def find(self, data: bytes) -> Hits:
         lowered = data.lower() if any(c for _, _, c in self._literals) else data
         hits = []
         for index, text, caseless in self._literals:
@@ -56,9 +73,20 @@ class PureMatcher:
             while pos >= 0:
                 hits.append((index, pos))
                 pos = haystack.find(text, pos + 1)
-        for index, pattern in self._patterns:
-            hits.extend((index, m.start()) for m in pattern.finditer(data, overlapped=True))
-        return hits, {}
+        timed_out = []
+        for index, pattern, timeout in self._patterns:
+            if self._strikes[index] >= MAX_TIMEOUTS:
+                continue
+            try:
+                found = [
+                    m.start() for m in pattern.finditer(data, overlapped=True, timeout=timeout)
+                ]
+            except TimeoutError:
+                timed_out.append(index)  # Hyperscan cannot backtrack; this path can: say so
+                self._strikes[index] += 1
+                continue
+            hits.extend((index, start) for start in found)
+        return Hits(hits, {}, timed_out)
 
 
 class HyperscanMatcher:
@@ -79,7 +107,7 @@ class HyperscanMatcher:
             flags=[hyperscan.HS_FLAG_CASELESS if k.caseless else 0 for k in keywords],
         )
 
-    def find(self, data: bytes) -> tuple[list[tuple[int, int]], dict[int, list[int]]]:
+    def find(self, data: bytes) -> Hits:
         hits: list[tuple[int, int]] = []
         contexts: dict[int, list[int]] = {i: [] for i in self._contexts}
         lengths = self._lengths
@@ -92,7 +120,7 @@ class HyperscanMatcher:
 
         if data:
             self._db.scan(data, match_event_handler=on_match)
-        return hits, contexts
+        return Hits(hits, contexts)
 
 
 def _pcre_literal(text: bytes) -> bytes:

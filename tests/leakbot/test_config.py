@@ -182,6 +182,20 @@ def test_catastrophic_rule_is_dropped_after_repeated_timeouts(tree, capsys, monk
     assert len(doc["findings"]) == 2 and code == 4
 
 
+def test_a_catastrophic_keyword_pattern_times_out_with_a_note(tree, capsys, monkeypatch):
+    from scanner import matcher
+
+    monkeypatch.setattr(matcher, "USER_PATTERN_TIMEOUT", 0.05)
+    (tree / "src" / "slow.txt").write_text("a" * 200 + "\n")
+    (tree / ".leakbot.toml").write_text(
+        "version = 1\n[[rules]]\nid = 'acme.kw'\ndescription = 'd'\n"
+        "pattern = 'acme_(?<secret>[0-9a-f]{40})'\nkeyword_patterns = ['(?:a|a){22}b']\n"
+    )
+    code, doc, err = scan_json(capsys, ".", "--engine", "regex")
+    assert "src/slow.txt: keyword pattern of rule acme.kw timed out after" in err
+    assert code == 4 and len(doc["findings"]) == 2  # the built-in rules still ran
+
+
 def test_init_writes_a_working_config_and_the_hook_entry(tmp_path, capsys, keys):
     import yaml
 
