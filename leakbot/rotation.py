@@ -76,7 +76,9 @@ def vendor_services(cfg: Config) -> Iterator[tuple[Any, dict[str, Any]]]:
     with ExitStack() as stack:
         client = stack.enter_context(make_client())
         own = {
-            vendor: stack.enter_context(make_client(httpx.Timeout(float(table["timeout"]))))
+            vendor: stack.enter_context(
+                make_client(httpx.Timeout(float(table["timeout"])), total=float(table["timeout"]))
+            )
             for vendor, table in cfg.vendors.items()
             if "timeout" in table
         }

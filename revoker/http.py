@@ -9,10 +9,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from revoker.deadline import bound_total_time, start_clock
 from revoker.errors import InsecureURL, RevokerError
 from scanner.version import tool_version
 
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)  # each socket operation
+TOTAL = 20.0  # one whole call: connect, TLS, request and the full answer (revoker.deadline)
 
 
 def check_url(url: str) -> str:
@@ -40,16 +42,21 @@ def _guard(request: httpx.Request) -> None:
 
 
 def make_client(
-    timeout: httpx.Timeout = TIMEOUT, transport: httpx.BaseTransport | None = None
+    timeout: httpx.Timeout = TIMEOUT,
+    transport: httpx.BaseTransport | None = None,
+    total: float = TOTAL,
 ) -> httpx.Client:
-    """The client every vendor module gets injected (tests pass a MockTransport or the emulator)."""
-    return httpx.Client(
+    """The client every vendor, sink and notifier gets injected (tests pass a MockTransport or
+    the emulator): each call takes at most `total` seconds, however slowly a server answers."""
+    client = httpx.Client(
         timeout=timeout,
         headers={"User-Agent": f"leakbot/{tool_version()} (+https://github.com/leakbot/leakbot)"},
-        event_hooks={"request": [_guard]},
+        event_hooks={"request": [_guard, start_clock(total)]},
         transport=transport,
         follow_redirects=False,
     )
+    bound_total_time(client)
+    return client
 
 
 def call(client: httpx.Client, who: str, method: str, url: str, *,
@@ -64,6 +71,20 @@ def call(client: httpx.Client, who: str, method: str, url: str, *,
     if response.status_code >= 300 and response.status_code not in accept:
         raise RevokerError(f"{who}: {method} {path}: HTTP {response.status_code}")
     return response
+
+
+def answer_field(response: httpx.Response, *path: str) -> Any:
+    """doc[path[0]][path[1]]... of a JSON answer; None where the answer is not JSON or has
+    another shape (a vendor's garbage is "no answer", never an exception that ends the scan)."""
+    try:
+        node: Any = response.json()
+    except ValueError:
+        return None
+    for name in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(name)
+    return node
 
 
 def admin_call(

@@ -48,7 +48,7 @@ def _ask(services: Mapping[str, KeyService], pacer: Pacer, vendors: tuple[str, .
             continue
         if "verify" in service.capabilities:
             pacer.wait(vendor)
-        answers.append((vendor, service.verify(secret, partner)))
+        answers.append((vendor, _contained(service, secret, partner)))
     for vendor, answer in answers:
         if answer.verdict == Verdict.LIVE:
             return answer, vendor
@@ -58,6 +58,14 @@ def _ask(services: Mapping[str, KeyService], pacer: Pacer, vendors: tuple[str, .
     if all(a.verdict == Verdict.DEAD for _, a in answers):
         return answers[0][1], None
     return next(a for _, a in answers if a.verdict == Verdict.UNVERIFIABLE), None
+
+
+def _contained(service: KeyService, secret: bytes, partner: bytes) -> Verification:
+    """One credential's check: whatever the vendor answers, it costs no other finding."""
+    try:
+        return service.verify(secret, partner)
+    except Exception as exc:  # the type only: a message could quote the answer or the key
+        return Verification(Verdict.UNKNOWN, f"the check failed: {type(exc).__name__}")
 
 
 def verify_findings(findings: Iterable[Finding], services: Mapping[str, KeyService],

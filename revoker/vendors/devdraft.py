@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 
+from revoker.http import answer_field
 from revoker.service import Verdict, Verification, unknown_for
 from revoker.vendors.manual import VerifyOnly
 
@@ -25,11 +26,7 @@ class Devdraft(VerifyOnly):
         except httpx.HTTPError as exc:
             return unknown_for(None, exc)
         if response.status_code == 200:
-            try:
-                authenticated = bool(response.json().get("authenticated"))
-            except (ValueError, AttributeError):
-                authenticated = False
-            if authenticated:
+            if answer_field(response, "authenticated") is True:
                 return Verification(Verdict.LIVE, "health check authenticated")
             return Verification(Verdict.UNKNOWN, "health check answered without authentication")
         if response.status_code == 401:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from revoker.errors import RevokerError
-from revoker.http import admin_call, check_url
+from revoker.http import admin_call, answer_field, check_url
 from revoker.service import NewKey, Verdict, Verification, unknown_for
 
 BASE = "https://api.devhelm.io"
@@ -34,10 +34,12 @@ class DevHelm:
         except httpx.HTTPError as exc:
             return unknown_for(None, exc)
         if response.status_code == 200:
-            key = ((response.json() or {}).get("data") or {}).get("key") or {}
-            return Verification(
-                Verdict.LIVE, "auth/me answered", str(key["id"]) if "id" in key else None
-            )
+            key = answer_field(response, "data", "key")
+            if not isinstance(key, dict):
+                return Verification(Verdict.UNKNOWN, "auth/me answered 200 without a key")
+            key_id = key.get("id")
+            return Verification(Verdict.LIVE, "auth/me answered",
+                                str(key_id) if isinstance(key_id, str | int) else None)  # fmt: skip
         if response.status_code == 403:
             return Verification(Verdict.LIVE, "valid key without access to this organisation")
         if response.status_code == 401:
@@ -49,10 +51,7 @@ class DevHelm:
         return self._new_key(response, "create key")
 
     def _new_key(self, response: httpx.Response, what: str) -> NewKey:
-        try:
-            data = (response.json() or {}).get("data") or {}
-        except (ValueError, AttributeError):
-            data = {}
+        data = answer_field(response, "data")
         if not isinstance(data, dict) or not data.get("key") or not data.get("id"):
             raise RevokerError(f"devhelm: {what}: unexpected answer")
         return NewKey(str(data["id"]), str(data["key"]).encode())
@@ -79,7 +78,7 @@ class DevHelm:
         out: list[dict[str, Any]] = []
         for page in range(MAX_PAGES):
             response = self._admin("GET", "/api/v1/api-keys", params={"page": page, "size": PAGE})
-            data = (response.json() or {}).get("data")
+            data = answer_field(response, "data")
             items = data if isinstance(data, list) else []
             out.extend(k for k in items if isinstance(k, dict) and not k.get("revokedAt"))
             if len(items) < PAGE:

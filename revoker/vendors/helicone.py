@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from revoker.errors import RevokerError
-from revoker.http import admin_call, check_url
+from revoker.http import admin_call, answer_field, check_url
 from revoker.service import NewKey, Verdict, Verification, unknown_for
 
 US, EU = "https://api.helicone.ai", "https://eu.api.helicone.ai"
@@ -73,10 +73,10 @@ class Helicone:
         base = self._base(leaked)
         body = {"api_key_name": name, "key_permissions": "rw"}
         response = self._admin("POST", f"{base}/v1/api-keys", json=body)
-        doc = response.json()
-        if not isinstance(doc, dict) or not doc.get("apiKey") or not doc.get("id"):
+        key_id, value = answer_field(response, "id"), answer_field(response, "apiKey")
+        if not key_id or not isinstance(value, str) or not value:
             raise RevokerError("helicone: create key: unexpected answer")
-        return NewKey(str(doc["id"]), str(doc["apiKey"]).encode())
+        return NewKey(str(key_id), value.encode())
 
     def revoke(self, key_id: str, leaked: bytes) -> None:
         self._admin("DELETE", f"{self._base(leaked)}/v1/api-keys/{key_id}")
@@ -104,9 +104,5 @@ class Helicone:
 
 
 def _data(response: httpx.Response) -> list[dict[str, Any]]:
-    try:
-        doc = response.json()
-    except ValueError:
-        return []
-    data = doc.get("data") if isinstance(doc, dict) else None
+    data = answer_field(response, "data")
     return [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []

@@ -29,14 +29,16 @@ def client():
 # -- dotenv --------------------------------------------------------------------------------------
 
 
-def test_dotenv_replaces_one_variable_atomically_with_mode_0600(tmp_path, keys):
+def test_dotenv_replaces_one_variable_atomically_keeping_mode_and_group(tmp_path, keys):
     path = tmp_path / ".env"
     path.write_text("# deploy\nA=1\nexport HELICONE_API_KEY=old # c\nB='two'\n")
-    os.chmod(path, 0o644)
+    os.chmod(path, 0o640)  # a group-reading app keeps its access after a rotation
+    group = 4242 if os.geteuid() == 0 else ([*os.getgroups(), os.getgid()][0])
+    os.chown(path, -1, group)
     new = keys.rand("sk-helicone-", 30)
     DotenvSink("env", str(path)).deliver("HELICONE_API_KEY", new.encode())
     assert path.read_text() == f"# deploy\nA=1\nexport HELICONE_API_KEY={new}\nB='two'\n"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640 and path.stat().st_gid == group
     assert [p.name for p in tmp_path.iterdir()] == [".env"]  # no temporary file left
 
 
@@ -46,6 +48,7 @@ def test_dotenv_appends_a_missing_variable_and_creates_a_missing_file(tmp_path):
     path = tmp_path / "new.env"
     DotenvSink("env", str(path)).deliver("TOKEN", b"value")
     assert path.read_text() == "TOKEN=value\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # a new file holding a key: owner only
 
 
 def test_dotenv_refuses_multiline_values_and_unwritable_folders(tmp_path):
