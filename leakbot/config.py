@@ -25,7 +25,6 @@ _KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline", "vendor
 VENDORS = ("devhelm", "diffhook", "helicone", "helios", "devdraft")
 _VENDOR_KEYS = {"base_url", "eu_base_url", "admin_env", "policy", "deliver", "variable", "timeout"}
 POLICIES = ("auto", "approve", "notify")
-SINK_TYPES = ("command", "dotenv", "github", "vault")
 # The name the apps read each vendor's key under (the vendors' documented variables).
 VARIABLES = {"devhelm": "DEVHELM_API_TOKEN", "diffhook": "DIFFHOOK_API_KEY",
              "helicone": "HELICONE_API_KEY", "helios": "HELIOS_API_KEY",
@@ -64,6 +63,8 @@ def _read(path: Path) -> dict[str, Any] | None:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     if path.name == "pyproject.toml":
@@ -83,15 +84,23 @@ def find_files(explicit: str | None, search_dirs: list[Path]) -> list[Path]:
     files = [user_config_path()]
     chosen = explicit or os.environ.get("LEAKBOT_CONFIG")
     if chosen:
-        if not Path(chosen).is_file():
+        if not _is_file(Path(chosen)):
             raise ConfigError(f"{chosen}: config file not found")
         return [*files, Path(chosen)]
     for folder in search_dirs:
         for name in (".leakbot.toml", "pyproject.toml"):
             candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _read(candidate) is not None):
+            if _is_file(candidate) and (name != "pyproject.toml" or _read(candidate) is not None):
                 return [*files, candidate]
     return files
+
+
+def _is_file(path: Path) -> bool:
+    """A config candidate; a folder that cannot be read is an error that names it."""
+    try:
+        return path.is_file()
+    except OSError as exc:
+        raise ConfigError(f"{path.parent}: cannot read: {exc.strerror}") from None
 
 
 def load(explicit: str | None = None, search_dirs: list[Path] | None = None) -> Config:
@@ -181,6 +190,9 @@ def _vendors(tables: Any, path: Path) -> dict[str, dict[str, str]]:
             raise ConfigError(f"{where}: values must be strings")
         if table.get("policy", "approve") not in POLICIES:
             raise ConfigError(f"{where}: policy must be one of {', '.join(POLICIES)}")
+        for key in ("base_url", "eu_base_url"):
+            if key in table:
+                _url(table[key], f"{where}: {key}")
         if "admin_env" in table and not table["admin_env"].replace("_", "").isalnum():
             raise ConfigError(
                 f"{where}: admin_env names an environment variable, e.g. HELICONE_ADMIN_KEY"
@@ -192,21 +204,46 @@ def _vendors(tables: Any, path: Path) -> dict[str, dict[str, str]]:
 def _sinks(tables: Any, path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
         raise ConfigError(f"{path}: 'sinks' must be a table of [sinks.<name>] tables")
-    for name, table in tables.items():
-        if table.get("type") not in SINK_TYPES:
-            raise ConfigError(
-                f"{path}: sinks.{name}: 'type' must be one of {', '.join(SINK_TYPES)}"
-            )
+    if tables:
+        from revoker import sinks
+
+        for name, table in tables.items():
+            _checked(sinks.check, table, f"{path}: sinks.{name}")
+            for key in ("api_url", "addr"):  # the github and vault sinks' endpoints
+                if isinstance(table.get(key), str):
+                    _url(table[key], f"{path}: sinks.{name}: {key}")
     return tables
 
 
 def _notify(tables: Any, path: Path) -> list[dict[str, Any]]:
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise ConfigError(f"{path}: 'notify' must be an array of tables ([[notify]])")
-    for n, table in enumerate(tables):
-        if table.get("type") not in ("webhook", "slack"):
-            raise ConfigError(f"{path}: notify[{n}]: 'type' must be webhook or slack")
+    if tables:
+        from revoker import notify
+
+        for n, table in enumerate(tables):
+            _checked(notify.check, table, f"{path}: notify[{n}]")
     return tables
+
+
+def _checked(check: Any, table: Mapping[str, Any], where: str) -> None:
+    from revoker.errors import RevokerError
+
+    try:
+        check(table)
+    except (ValueError, RevokerError) as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _url(url: str, where: str) -> None:
+    """A key-service or delivery URL: HTTPS (plain HTTP only to loopback), named if not."""
+    from revoker.errors import RevokerError
+    from revoker.http import check_url
+
+    try:
+        check_url(url)
+    except RevokerError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _bot(doc: Mapping[str, Any], path: Path) -> tuple[list[Any], Any]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from revoker.errors import RevokerError
+from rules.fileio import private_file
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -121,7 +122,7 @@ class Ledger:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db = sqlite3.connect(private_file(path), timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")  # a step recorded is a step on disk
             self.db.executescript(SCHEMA)

@@ -14,8 +14,8 @@ from typing import Any
 
 import regex
 
-from rules.atomic import write_bytes_atomic
 from rules.errors import RuleError
+from rules.fileio import write_bytes_atomic
 from rules.model import Rule
 
 _FILE_KEYS = {"vendor", "name", "context", "foreign_context", "rules"}

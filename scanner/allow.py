@@ -13,7 +13,7 @@ from typing import Literal
 
 import regex
 
-from rules.atomic import write_bytes_atomic
+from rules.fileio import write_bytes_atomic
 from scanner.errors import ScanError
 from scanner.finding import Finding
 

@@ -11,6 +11,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rules.fileio import private_file
 from scanner.errors import ScanError
 
 SCHEMA_VERSION = 1
@@ -37,7 +38,7 @@ class State:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=30)
+            self.db = sqlite3.connect(private_file(path), timeout=30)
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise ScanError(

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rules.fileio import private_file
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS bot_targets (
     name       TEXT PRIMARY KEY,
@@ -36,7 +38,7 @@ class TargetRun:
 
 class Runs:
     def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db = sqlite3.connect(private_file(path), timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
 

@@ -39,7 +39,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from leakbot import ci
     from leakbot.commands.scan import prepare, suppress
-    from rules.atomic import atomic_text
+    from rules.fileio import atomic_text
     from scanner.finding import printable
     from scanner.git.run import ALL, open_repo
     from scanner.report import write_report

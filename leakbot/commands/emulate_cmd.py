@@ -12,7 +12,7 @@ from typing import Any
 
 from leakbot.commands import add_command
 from leakbot.errors import UsageError
-from rules.atomic import write_bytes_atomic
+from rules.fileio import write_bytes_atomic
 
 EPILOG = """\
 examples:

@@ -182,6 +182,7 @@ def act(rot: Any, rows: list[Any], execute: bool,
     """Print each row's plan and, when executing, run it with the key `lookup` finds for it.
     Returns how many leaks are still open (failed, blocked, key not at hand)."""
     from leakbot.rotation import say
+    from revoker.ledger import OPEN
 
     still_open = 0
     for row in rows:
@@ -189,16 +190,16 @@ def act(rot: Any, rows: list[Any], execute: bool,
         decision = rot.decide(row)
         print(f"#{row.id:<4} {row.vendor:<9} {row.preview:<28} {printable(row.place)}\n"
               f"      {decision.action}: {decision.reason}")  # fmt: skip
-        if not execute or decision.action == "nothing":
+        if not execute:
             continue
-        found = lookup(row)
-        if found is None:
-            say(f"#{row.id}: the key is no longer at {row.place}; rescan with --verify "
-                "where it is now")  # fmt: skip
-            still_open += 1
-            continue
-        row = rot.run(row, found.secret, found.partner_secret)
-        still_open += row.status in ("failed", "blocked", "new", "rotating")
+        if decision.action != "nothing":
+            found = lookup(row)
+            if found is None:
+                say(f"#{row.id}: the key is no longer at {printable(row.place)}; rescan with "
+                    "--verify where it is now")  # fmt: skip
+            else:
+                row = rot.run(row, found.secret, found.partner_secret)
+        still_open += row.status in OPEN  # awaiting approval counts: nothing was done for it
     return still_open
 
 

@@ -172,13 +172,13 @@ def _is_tty(out: TextIO) -> bool:
 
 @contextmanager
 def _output(path: str | None) -> Iterator[TextIO]:
-    """stdout, or the file named by -o: written whole (rules.atomic), 0600 (it may hold
+    """stdout, or the file named by -o: written whole (rules.fileio), 0600 (it may hold
     `--show-secrets` values), never through a link planted at its temporary name."""
     if not path:
         yield sys.stdout
         sys.stdout.flush()
         return
-    from rules.atomic import atomic_text
+    from rules.fileio import atomic_text
 
     try:
         with atomic_text(Path(path)) as fh:

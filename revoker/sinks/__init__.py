@@ -19,25 +19,45 @@ class Sink(Protocol):
     def deliver(self, variable: str, value: bytes) -> None: ...
 
 
-def build(name: str, table: Mapping[str, Any], client: httpx.Client | None = None) -> Sink:
+def _kinds() -> dict[str, Callable[..., Sink]]:
     from revoker.sinks.command import CommandSink
     from revoker.sinks.dotenv import DotenvSink
     from revoker.sinks.github import GithubSink
     from revoker.sinks.vault import VaultSink
 
-    kinds: dict[str, Callable[..., Sink]] = {
-        "command": CommandSink,
-        "dotenv": DotenvSink,
-        "github": GithubSink,
-        "vault": VaultSink,
-    }
+    return {"command": CommandSink, "dotenv": DotenvSink, "github": GithubSink, "vault": VaultSink}
+
+
+KINDS = ("command", "dotenv", "github", "vault")
+_CLIENT = {"github", "vault"}  # the sinks that call an HTTP API
+
+
+def check(table: Mapping[str, Any]) -> None:
+    """ValueError naming the first unknown option or missing one (when the config loads, before
+    anything is delivered; no sink is built and nothing is read from the environment)."""
+    import inspect
+
     options = dict(table)
     kind = options.pop("type", None)
-    if kind not in kinds:
-        raise ValueError(f"'type' must be one of {', '.join(sorted(kinds))}")
+    if kind not in KINDS:
+        raise ValueError(f"'type' must be one of {', '.join(KINDS)}")
+    params = inspect.signature(_kinds()[kind]).parameters
+    known = [p for p in params if p not in ("name", "client")]
+    for option in options:
+        if option not in known:
+            raise ValueError(f"unknown key {option!r} for a {kind} sink ({', '.join(known)})")
+    for option in known:
+        if params[option].default is inspect.Parameter.empty and option not in options:
+            raise ValueError(f"a {kind} sink needs {option!r}")
+
+
+def build(name: str, table: Mapping[str, Any], client: httpx.Client | None = None) -> Sink:
+    check(table)
+    options = dict(table)
+    kind = options.pop("type")
     try:
-        if kind in ("github", "vault"):
-            return kinds[kind](name, client, **options)
-        return kinds[kind](name, **options)
-    except TypeError as exc:  # an unknown or missing option
+        if kind in _CLIENT:
+            return _kinds()[kind](name, client, **options)
+        return _kinds()[kind](name, **options)
+    except TypeError as exc:  # an option of the wrong type
         raise ValueError(str(exc).split(") ", 1)[-1].replace("__init__()", "").strip()) from None

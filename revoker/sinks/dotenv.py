@@ -1,4 +1,4 @@
-"""`dotenv` sink: set one variable in a .env file, atomically (`rules.atomic`), leaving every
+"""`dotenv` sink: set one variable in a .env file, atomically (`rules.fileio`), leaving every
 other line, the file's mode and its group as they were (a new file is 0600)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from revoker.errors import RevokerError
-from rules.atomic import atomic_write
+from rules.fileio import atomic_write
 
 
 class DotenvSink:

@@ -112,7 +112,20 @@ def test_a_sink_missing_an_option_is_a_config_error_naming_it(project, tmp_path,
     config = tmp_path / ".leakbot.toml"
     config.write_text(config.read_text() + '[sinks.env]\ntype = "dotenv"\n')
     (tmp_path / "a.env").write_text(f"DEVHELM_API_TOKEN={project['live'].secret}\n")
-    assert main(["scan", "a.env", "--verify", "-q"]) == 1
+    assert main(["scan", "a.env", "-q"]) == 2  # when the config loads, not when revoke runs
     assert main(["revoke"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert ".leakbot.toml: sinks.env: missing 1 required" in err and "'path'" in err
+    for err in capsys.readouterr().err.strip().splitlines():
+        assert err.endswith(".leakbot.toml: sinks.env: a dotenv sink needs 'path'")
+
+
+def test_execute_exits_1_while_a_rotation_awaits_approval(project, tmp_path, capsys):
+    config = tmp_path / ".leakbot.toml"
+    config.write_text(config.read_text() + 'deliver = ["env"]\n[sinks.env]\ntype = "dotenv"\n'
+                      'path = "app.env"\n')  # fmt: skip
+    (tmp_path / "a.env").write_text(f"DEVHELM_API_TOKEN={project['live'].secret}\n")
+    assert main(["scan", "a.env", "--verify", "-q"]) == 1
+    capsys.readouterr()
+    assert main(["revoke", "--execute"]) == 1  # nothing was done: the row still waits
+    assert "await: policy approve: leakbot revoke --approve 1" in capsys.readouterr().out
+    assert main(["status"]) == 0
+    assert "1 awaiting approval" in capsys.readouterr().out

@@ -1,10 +1,10 @@
-"""Write a file whole or not at all, never through a planted link.
+"""Files written safely: whole or not at all, never through a planted link, private by default.
 
 Every layer writes files this way (reports, baselines, the rules cache, the emulator's key file,
-the dotenv sink), so the helper lives in the lowest package. The temporary file is made with
-`mkstemp` in the target's own folder: created exclusively (O_EXCL, mode 0600), so a symlink
-planted under a predictable name is never followed; it is fsynced, then renamed over the target,
-so a reader sees the old file or the new one, never half of either.
+the dotenv sink, the state database), so the helpers live in the lowest package. A temporary
+file is made with `mkstemp` in the target's own folder: created exclusively (O_EXCL, mode 0600),
+so a symlink planted under a predictable name is never followed; it is fsynced, then renamed
+over the target, so a reader sees the old file or the new one, never half of either.
 """
 
 from __future__ import annotations
@@ -78,3 +78,16 @@ def _set_mode(fd: int, existing: os.stat_result | None, mode: int) -> None:
     os.fchmod(fd, stat.S_IMODE(existing.st_mode))
     with contextlib.suppress(PermissionError):  # only the owner's own groups can be kept
         os.fchown(fd, -1, existing.st_gid)
+
+
+def private_file(path: Path) -> Path:
+    """Make sure `path` exists with mode 0600 before a library (SQLite) opens it: the state
+    database holds the ledger, and its -wal and -shm files take the database's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+            os.fchmod(fd, PRIVATE)  # a state file from an older version: made private now
+    finally:
+        os.close(fd)
+    return path
