@@ -19,12 +19,27 @@ class _File:
     numbers: list[int] = field(default_factory=list)
 
 
+_C_ESCAPE = regex.compile(rb'\\([0-7]{1,3}|[abtnvfr"\\])')
+_C_NAMED = {b"a": 7, b"b": 8, b"t": 9, b"n": 10, b"v": 11, b"f": 12, b"r": 13, b'"': 34, b"\\": 92}
+
+
+def unquote_c(quoted: bytes) -> bytes:
+    """A name as git C-quotes it (core.quotePath: `caf\\303\\251.env`), back to its bytes, so a
+    path reads the same in a pushed range as in the history scan."""
+
+    def one(match: regex.Match[bytes]) -> bytes:
+        code = match.group(1)
+        return bytes([_C_NAMED[code] if code in _C_NAMED else int(code, 8) & 0xFF])
+
+    return _C_ESCAPE.sub(one, quoted)
+
+
 def _target_path(header: bytes) -> str | None:
     name = header[4:].rstrip(b"\r\n").split(b"\t", 1)[0]
     if name == b"/dev/null":
         return None
-    if name.startswith(b'"') and name.endswith(b'"'):
-        name = name[1:-1]
+    if name.startswith(b'"') and name.endswith(b'"') and len(name) > 1:
+        name = unquote_c(name[1:-1])
     if name[:2] in (b"a/", b"b/"):
         name = name[2:]
     return name.decode("utf-8", "surrogateescape")
