@@ -38,16 +38,18 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")  # bytes that were not UTF-8 (surrogateescape)
+
+
 def printable(text: str) -> str:
     """Text safe for a terminal or a log: every control character shown as an escape (`\\x1b`,
-    `\\n`), never sent raw."""
-    return _UNPRINTABLE.sub(_escape, text)
+    `\\n`), never sent raw; bytes that were not UTF-8 shown as U+FFFD (they cannot be printed)."""
+    return _UNPRINTABLE.sub(_escape, _SURROGATE.sub("\ufffd", text))
 
 
 def printable_path(path: str) -> str:
-    """A path for humans: bytes that are not UTF-8 (kept as surrogates) shown as U+FFFD, and
-    control characters escaped."""
-    return printable(path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+    """A path for humans (see printable)."""
+    return printable(path)
 
 
 @dataclass

@@ -98,8 +98,18 @@ class Repo:
     def commit(self, revision: str, what: str = "revision") -> str:
         """The full sha of the commit `revision` names, checked by git (never read as an
         option); ScanError naming the revision if this repository has no such commit."""
-        out = self.run("rev-parse", "--verify", "-q", "--end-of-options",
-                       f"{revision}^{{commit}}", check=False).strip()  # fmt: skip
+        out = (
+            b""
+            if "\0" in revision
+            else self.run(
+                "rev-parse",
+                "--verify",
+                "-q",
+                "--end-of-options",
+                f"{revision}^{{commit}}",
+                check=False,
+            ).strip()
+        )  # a NUL cannot be passed to a child at all
         if not _SHA.fullmatch(out):
             raise ScanError(f"{self.path}: {what} {printable(revision)!r} is not a commit here"
                             " (a shallow clone, or not fetched?)")  # fmt: skip
