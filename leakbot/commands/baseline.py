@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from leakbot.commands import add_command
-from leakbot.commands.scan import prepare
-from scanner.finding import printable
+from leakbot.commands.scan import prepare, print_notes
+from leakbot.errors import ExitCode
 
 EPILOG = """\
 examples:
@@ -43,9 +43,8 @@ def run(args: argparse.Namespace) -> int:
     keep = load_baseline(output) if args.action == "update" and output.exists() else None
     with progress_bar(not args.quiet) as progress:
         result = run_scan(engine, args.paths, jobs=args.jobs, progress=progress)
-    for note in result.notes:
-        print(f"leakbot: {printable(note)}", file=sys.stderr)
+    print_notes(result)
     findings = apply_allowlists(result.findings, cfg.allowlists)
     count = write_baseline(output, findings, keep)
     print(f"wrote {output} with {count} finding{'s' * (count != 1)}", file=sys.stderr)
-    return 0
+    return ExitCode.INCOMPLETE if result.incomplete else ExitCode.CLEAN  # a baseline may miss some
