@@ -27,6 +27,7 @@ _RULE_KEYS = {
     "keywords",
     "keyword_patterns",
     "entropy",
+    "fixed_shape",
     "attribution",
     "context",
     "context_lines",
@@ -96,6 +97,9 @@ def rule_from_table(
     entropy = table.get("entropy", 0.0)
     if not isinstance(entropy, int | float) or not 0 <= entropy <= 8:
         raise RuleError(f"{where}: entropy must be a number between 0 and 8")
+    fixed_shape = table.get("fixed_shape", False)
+    if not isinstance(fixed_shape, bool):
+        raise RuleError(f"{where}: fixed_shape must be true or false")
     context = _strings(table, "context", where) or tuple(defaults.get("context", ()))
     foreign = _strings(table, "foreign_context", where) or tuple(
         defaults.get("foreign_context", ())
@@ -116,6 +120,7 @@ def rule_from_table(
         keywords=_strings(table, "keywords", where),
         keyword_patterns=keyword_patterns,
         entropy=float(entropy),
+        fixed_shape=fixed_shape,
         attribution=attribution,
         context=context,
         context_lines=context_lines,

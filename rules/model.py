@@ -67,6 +67,10 @@ class Rule:
     # Hyperscan matches them natively; case-sensitive.
     keyword_patterns: tuple[str, ...] = ()
     entropy: float = 0.0
+    # The pattern pins the vendor's documented format (fixed length, alphabet and groups): its
+    # matches are judged only by hand-made patterns, never by word heuristics, and a value of
+    # another rule that starts with one of its keywords but misses its shape is a placeholder.
+    fixed_shape: bool = False
     attribution: Attribution = "self"
     context: tuple[str, ...] = ()
     context_lines: int = 3  # how many lines away context still counts (0: the same line)

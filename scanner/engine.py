@@ -72,6 +72,10 @@ class Engine:
         self._timeouts: Counter[str] = Counter()
         self._scanned = 0
         self.path_sensitive = False
+        self._shapes: dict[str, list[tuple[bytes, Rule]]] = defaultdict(list)
+        for r in self.rules:
+            if r.fixed_shape:
+                self._shapes[r.vendor].extend((k.lower().encode(), r) for k in r.keywords)
         self._unkeyed_contextual = any(
             r.attribution != "self" and not (r.keywords or r.keyword_patterns) for r in self.rules
         )
@@ -191,7 +195,9 @@ class Engine:
             try:
                 for match in rule.compiled.finditer(data, lo, hi, timeout=timeout):
                     start, end = rule.secret_span(match)
-                    if end > start and looks_real(data[start:end], rule.entropy):
+                    secret = data[start:end]
+                    if (end > start and looks_real(secret, rule.entropy, rule.fixed_shape)
+                            and not self._misshapen(rule, secret)):  # fmt: skip
                         yield start, end
             except TimeoutError:
                 self._timed_out([self.rules.index(rule)], path, notes, "rule")
@@ -204,6 +210,17 @@ class Engine:
             rest = "from now on" if self._timeouts[rule.id] >= MAX_TIMEOUTS else "here"
             notes.append(f"{where}: {what} {rule.id} timed out after "
                          f"{USER_RULE_TIMEOUT}s; skipped {rest}")  # fmt: skip
+
+    def _misshapen(self, rule: Rule, secret: bytes) -> bool:
+        """A value caught by a looser rule (HELICONE_API_KEY=...) that starts like one of the
+        vendor's fixed shapes but fits none of them: `sk-helicone-your-key` is a placeholder."""
+        shapes = self._shapes.get(rule.vendor, ())
+        if rule.fixed_shape or not shapes:
+            return False
+        lowered = secret.lower()
+        if not any(lowered.startswith(prefix) for prefix, _ in shapes):
+            return False
+        return not any(fixed.compiled.fullmatch(secret) for _, fixed in shapes)
 
     def _pair(self, rule: Rule, data: bytes, start: int, end: int) -> tuple[str, bytes] | None:
         best: tuple[int, int, str, bytes] | None = None

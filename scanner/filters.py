@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from functools import lru_cache
@@ -37,6 +38,74 @@ def _is_identifier(secret: bytes) -> bool:
     return vowels >= 0.3 * len(letters)
 
 
+# Masks a person types, whatever the shape: a character six times over, dots or stars.
+_MASK = regex.compile(rb"(.)\1{5}|\.\.\.\.|\*\*\*\*")
+_GROUPS = regex.compile(rb"[A-Za-z0-9]+")
+_PREFIX_WORDS = regex.compile(rb"^(?:[A-Za-z]+[-_])+")
+_DIGITS_ONLY = regex.compile(rb"[0-9_-]+")
+# A fixed shape's body is random base32 or hex: only a whole group made by hand (seven of one
+# character, seven counting up) rules it out, so that no generated key is ever lost to chance.
+_FIXED_MASK = regex.compile(rb"(.)\1{6}")
+RUNS = (5, 6, 6)  # digits counting up, letters counting up, letters and digits taking turns
+FIXED_RUNS = (7, 7, 8)
+
+
+def is_patterned(secret: bytes, fixed_shape: bool = False) -> bool:
+    """Placeholders people write by hand: `a1b2c3…`, `12345`, `abcdef`, a body of digits only,
+    groups cut from one mould (`aaa2345-bbb2345-…`). Each is rare in a random key (in a fixed
+    shape, under one in a hundred million)."""
+    if (_FIXED_MASK if fixed_shape else _MASK).search(secret):
+        return True
+    body = _PREFIX_WORDS.sub(b"", secret)  # sk-helicone-, dh_live_
+    if sum(c.isdigit() for c in body.decode("latin-1")) >= 12 and _DIGITS_ONLY.fullmatch(body):
+        return True
+    groups = _GROUPS.findall(body)
+    digits, letters, turns = FIXED_RUNS if fixed_shape else RUNS
+    return _ascending(secret, digits, letters) or _alternating(secret, turns) or _moulded(groups)
+
+
+def _ascending(text: bytes, digits: int, letters: int) -> bool:
+    """A run of consecutive digits (12345) or letters (abcdef) of at least the given lengths."""
+    run = 1
+    for prev, cur in itertools.pairwise(text):
+        run = run + 1 if cur == prev + 1 and (48 <= cur <= 57 or 97 <= cur <= 122) else 1
+        if run >= (digits if 48 <= cur <= 57 else letters):
+            return True
+    return False
+
+
+def _alternating(text: bytes, width: int) -> bool:
+    """Letters and digits taking turns, each counting up: a1b2c3 or 1a2b3c."""
+    for start in range(len(text) - width + 1):
+        piece = text[start : start + width]
+        evens, odds = piece[0::2], piece[1::2]
+        kinds = (evens.isalpha() and odds.isdigit()) or (evens.isdigit() and odds.isalpha())
+        if kinds and _counts_up(evens) and _counts_up(odds):
+            return True
+    return False
+
+
+def _counts_up(text: bytes) -> bool:
+    return all(b - a == 1 for a, b in itertools.pairwise(text))
+
+
+def _moulded(groups: list[bytes]) -> bool:
+    """Three or more equal-length groups sharing the same 4 characters at the same place."""
+    sized = [g for g in groups if len(g) >= 6]
+    for width in {len(g) for g in sized}:
+        same = [g for g in sized if len(g) == width]
+        for at in range(width - 3):
+            pieces = [g[at : at + 4] for g in same]
+            if len(same) >= 3 and max(pieces.count(p) for p in pieces) >= 3:
+                return True
+    return False
+
+
 @lru_cache(maxsize=8192)  # logs repeat the same values line after line
-def looks_real(secret: bytes, min_entropy: float) -> bool:
-    return not is_placeholder(secret) and shannon_entropy(secret) >= min_entropy
+def looks_real(secret: bytes, min_entropy: float, fixed_shape: bool = False) -> bool:
+    """A credential, not a placeholder. A match of a vendor's fixed shape (Helicone's four groups
+    of base32) is never judged by words or identifier heuristics: a random body can spell
+    `your` or look like words joined by '-'; only hand-made patterns rule it out."""
+    if is_patterned(secret, fixed_shape) or shannon_entropy(secret) < min_entropy:
+        return False
+    return fixed_shape or not is_placeholder(secret)
