@@ -15,7 +15,7 @@ import regex
 
 from rules.fileio import write_bytes_atomic
 from scanner.errors import ScanError
-from scanner.finding import Finding
+from scanner.finding import Finding, fingerprint
 
 BASELINE_VERSION = 1
 
@@ -78,14 +78,19 @@ def load_baseline(path: Path) -> Baseline:
     return Baseline(frozenset(e["fingerprint"] for e in entries), tuple(entries))
 
 
-def baseline_entry(finding: Finding) -> dict[str, str]:
-    """What a baseline keeps: identity without line numbers or plaintext."""
-    return {
-        "fingerprint": finding.fingerprint,
-        "rule_id": finding.rule_id,
-        "path": finding.path,
-        "secret_sha256": finding.secret_sha256,
-    }
+def baseline_entries(finding: Finding) -> list[dict[str, str]]:
+    """What a baseline keeps: identity without line numbers or plaintext; a history finding's
+    every path (the key may sit elsewhere in today's tree than where it was introduced)."""
+    paths = [finding.path, *(str(o["path"]) for o in finding.occurrences if "path" in o)]
+    return [
+        {
+            "fingerprint": fingerprint(finding.rule_id, finding.secret_sha256, path),
+            "rule_id": finding.rule_id,
+            "path": path,
+            "secret_sha256": finding.secret_sha256,
+        }
+        for path in dict.fromkeys(paths)
+    ]
 
 
 def write_baseline(path: Path, findings: Iterable[Finding], keep: Baseline | None = None) -> int:
@@ -94,7 +99,8 @@ def write_baseline(path: Path, findings: Iterable[Finding], keep: Baseline | Non
 
     entries = {e["fingerprint"]: e for e in (keep.entries if keep else ())}
     for finding in findings:
-        entries.setdefault(finding.fingerprint, baseline_entry(finding))
+        for entry in baseline_entries(finding):
+            entries.setdefault(entry["fingerprint"], entry)
     doc = {
         "version": BASELINE_VERSION,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -275,7 +275,7 @@ class Engine:
             end_column=column + width,
             secret_sha256=secret_sha256,
             preview=redact(hit.secret),
-            fingerprint=fingerprint(rule.id, secret_sha256, fragment.path, fragment.commit),
+            fingerprint=fingerprint(rule.id, secret_sha256, fragment.path),
             encoding=hit.encoding,
             partner_rule_id=hit.partner[0] if hit.partner else None,
             partner_sha256=sha256_hex(hit.partner[1]) if hit.partner else None,

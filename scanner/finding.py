@@ -19,9 +19,11 @@ def redact(secret: bytes) -> str:
     return f"{text[:shown]}…({len(text)} chars)"
 
 
-def fingerprint(rule_id: str, secret_sha256: str, path: str, commit: str | None = None) -> str:
-    """Stable across runs and line moves: rule, secret hash, path, and commit for history."""
-    text = f"{rule_id}\0{secret_sha256}\0{path}\0{commit or ''}"
+def fingerprint(rule_id: str, secret_sha256: str, path: str) -> str:
+    """A credential at a path: rule, secret hash and path, never a line (lines move) or a commit,
+    so `scan`, `git`, `diff` and `ci` give one identity and a baseline of any of them holds for
+    all (a key baselined in history stays quiet on a push that moves it within its file)."""
+    text = f"{rule_id}\0{secret_sha256}\0{path}\0"  # as 0.1 wrote them: old baselines hold
     return sha256_hex(text.encode("utf-8", "surrogateescape"))
 
 

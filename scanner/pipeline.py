@@ -20,8 +20,9 @@ from scanner.pool import (
     worker_engine,
 )
 from scanner.result import ScanResult
-from scanner.sources.files import SNIFF, GzipDamaged, Reader, Task, plan
+from scanner.sources.files import Reader, Task, plan
 from scanner.sources.stream import fragments
+from scanner.sources.transcode import SNIFF, GzipDamaged
 
 BATCH_BYTES = 4 << 20  # a work unit for a worker process: this many bytes...
 BATCH_FILES = 512  # ...or this many files, whichever comes first
@@ -58,8 +59,7 @@ def scan_task(
             ):
                 owned = fragment.own_end - fragment.own_start
                 if first and task.start == 0 and b"\0" in fragment.data[:SNIFF]:
-                    return _TaskResult(task, [], [binary_note(task.path, fragment.data)],
-                                       owned, 0, binary=True)  # fmt: skip
+                    return _TaskResult(task, [], [binary_note(task.path)], owned, 0, binary=True)
                 first = False
                 findings.extend(engine.scan(fragment, notes))
                 total += owned
@@ -75,10 +75,8 @@ def scan_task(
     return _TaskResult(task, findings, notes, total, newlines)
 
 
-def binary_note(path: str, head: bytes) -> str:
+def binary_note(path: str) -> str:
     """Skipped as binary: named, so a key behind a few NUL bytes is not silently passed over."""
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return f"{path}: UTF-16 text, not decoded: skipped"
     return f"{path}: binary (NUL bytes in its first {SNIFF} bytes): skipped"
 
 

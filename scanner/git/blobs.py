@@ -8,6 +8,7 @@ introduced are cut into work units of neighbouring objects; each unit runs its o
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,9 +21,9 @@ from scanner.finding import Finding
 from scanner.fragment import Fragment
 from scanner.git.run import Repo, finished, popen
 from scanner.sources.stream import fragments
+from scanner.sources.transcode import GZIP_MAGIC, SNIFF, GzipDamaged, readable, wide_encoding
 
 WHOLE = 32 << 20  # blobs up to this size are read in one piece; bigger ones are streamed
-SNIFF = 8000
 
 
 @dataclass(frozen=True)
@@ -135,33 +136,54 @@ def scan_unit(
 
 
 def _scan_blob(engine: Engine, out: IO[bytes], blob: Blob, size: int, result: BlobResult) -> None:
-    notes = result.notes
+    left = size
+
+    def raw(n: int) -> bytes:
+        nonlocal left
+        chunk = out.read(min(n, left)) if left else b""
+        left -= len(chunk)
+        return chunk
+
+    source: Callable[[int], bytes] = raw
     if size <= WHOLE:
         data = out.read(size)
-        if b"\0" in data[:SNIFF]:
-            result.binary.append(blob.sha)
+        left = 0
+        if not (data.startswith(GZIP_MAGIC) or wide_encoding(data[:SNIFF])):
+            _scan_whole(engine, data, blob, result)
             return
-        found = engine.scan(Fragment(data, blob.path), notes)
-        sensitive = engine.path_sensitive
-    else:
-        left = size
+        source = io.BytesIO(data).read
+    _scan_stream(engine, source, blob, result)
+    while left and raw(1 << 20):  # the rest of this blob, so the next header is read right
+        pass
 
-        def read(n: int) -> bytes:
-            nonlocal left
-            chunk = out.read(min(n, left)) if left else b""
-            left -= len(chunk)
-            return chunk
 
-        found = []
-        sensitive = False
-        for n, fragment in enumerate(fragments(read, blob.path)):
+def _scan_whole(engine: Engine, data: bytes, blob: Blob, result: BlobResult) -> None:
+    if b"\0" in data[:SNIFF]:
+        result.binary.append(blob.sha)
+        return
+    found = engine.scan(Fragment(data, blob.path), result.notes)
+    _keep(blob, found, engine.path_sensitive, result)
+
+
+def _scan_stream(engine: Engine, read: Callable[[int], bytes], blob: Blob,
+                 result: BlobResult) -> None:  # fmt: skip
+    """A big blob, or a gzip or UTF-16/32 one, fragment by fragment as file scans read them."""
+    found: list[Finding] = []
+    sensitive = False
+    try:
+        for n, fragment in enumerate(fragments(readable(read), blob.path)):
             if n == 0 and b"\0" in fragment.data[:SNIFF]:
                 result.binary.append(blob.sha)
-                while read(1 << 20):
-                    pass
                 return
-            found.extend(engine.scan(fragment, notes))
+            found.extend(engine.scan(fragment, result.notes))
             sensitive = sensitive or engine.path_sensitive
+    except GzipDamaged as exc:  # what inflated before the damage still counts
+        result.notes.append(f"{blob.path or blob.sha}: damaged gzip in blob {blob.sha} ({exc}); "
+                            "scanned what inflated")  # fmt: skip
+    _keep(blob, found, sensitive, result)
+
+
+def _keep(blob: Blob, found: list[Finding], sensitive: bool, result: BlobResult) -> None:
     if sensitive and not blob.path:
         result.path_sensitive.append(blob.sha)
         return

@@ -157,7 +157,7 @@ def per_credential(
         out.append(dataclasses.replace(
             first, path=path, commit=commit.sha, author=commit.author, date=commit.date,
             refs=tuple(refs[commit.sha]), occurrences=occurrences,
-            fingerprint=fingerprint(first.rule_id, first.secret_sha256, path, commit.sha),
+            fingerprint=fingerprint(first.rule_id, first.secret_sha256, path),
         ))  # fmt: skip
     out.sort(key=lambda f: (f.date or "", f.path, f.line))
     return out

@@ -8,21 +8,17 @@ files are streamed through zlib, never loaded whole and never skipped for size.
 from __future__ import annotations
 
 import errno
-import gzip
 import os
 import stat
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 from scanner.errors import ScanError
+from scanner.sources.transcode import GZIP_MAGIC, SNIFF, readable, wide_encoding
 
 SPLIT = 64 << 20
-SNIFF = 8000
-GZIP_PIECE = 256 << 10
-GZIP_MAGIC = b"\x1f\x8b"
 SKIP_DIRS = frozenset({".git"})
 
 Kind = Literal["file", "plain", "gzip", "stdin"]  # file: plain or gzip, sniffed when read
@@ -142,12 +138,15 @@ def _plan_file(
         return
     try:
         with open_regular(path) as fh:
-            head = fh.read(2)
+            head = fh.read(SNIFF)
     except OSError as exc:
         skips.append(Skip(shown, "error", f"{shown}: cannot read: {exc.strerror}"))
         return
-    if head == GZIP_MAGIC:
+    if head.startswith(GZIP_MAGIC):
         tasks.append(Task(shown, path, "gzip", size=_gzip_size(Path(path), info.st_size)))
+        return
+    if wide_encoding(head):  # UTF-16/32 is decoded as one stream: its lines cannot be cut raw
+        tasks.append(Task(shown, path, "file", size=info.st_size))
         return
     try:
         ranges = _ranges(Path(path), info.st_size)
@@ -186,61 +185,29 @@ def _ranges(path: Path, size: int) -> list[tuple[int, int | None]]:
 
 
 class Reader:
-    """A context manager giving `read(n)` over a task's bytes, from its start."""
+    """A context manager giving `read(n)` over a task's bytes, from its start: inflated if gzip,
+    decoded to UTF-8 if UTF-16/32 (scanner.sources.transcode), raw for a range of a big file."""
 
     def __init__(self, task: Task, stdin: BinaryIO | None = None) -> None:
         self.task = task
         self._stdin = stdin
         self._fh: BinaryIO | None = None
         self.left_context = b""
-        self._damage = ""
 
     def __enter__(self) -> Callable[[int], bytes]:
         task = self.task
         if task.kind == "stdin":
             assert self._stdin is not None
-            return self._stdin.read
+            return readable(self._stdin.read)
         self._fh = open_regular(task.fs_path)
-        if task.kind == "file":
-            gzipped = self._fh.read(2) == GZIP_MAGIC
-            self._fh.seek(0)
-            if gzipped:
-                self._fh = gzip.GzipFile(fileobj=self._fh, mode="rb")  # type: ignore[assignment]
-                return self._read_gzip
-        if task.kind == "gzip":
-            self._fh = gzip.GzipFile(fileobj=self._fh, mode="rb")  # type: ignore[assignment]
-            return self._read_gzip
+        if task.kind in ("file", "gzip"):
+            return readable(self._fh.read)
         if task.start:
             back = min(task.start, 4096)
             self._fh.seek(task.start - back)
             self.left_context = self._fh.read(back)
         return self._fh.read
 
-    def _read_gzip(self, n: int) -> bytes:
-        """Read in small pieces so that the bytes before a damaged spot are still returned."""
-        assert self._fh is not None
-        if self._damage:
-            raise GzipDamaged(self._damage)
-        pieces: list[bytes] = []
-        size = 0
-        while size < n:
-            try:
-                piece = self._fh.read1(min(GZIP_PIECE, n - size))  # type: ignore[attr-defined]
-            except (OSError, EOFError, zlib.error) as exc:
-                self._damage = str(exc)
-                if not pieces:
-                    raise GzipDamaged(self._damage) from None
-                break
-            if not piece:
-                break
-            pieces.append(piece)
-            size += len(piece)
-        return b"".join(pieces)
-
     def __exit__(self, *exc: object) -> None:
         if self._fh is not None:
             self._fh.close()
-
-
-class GzipDamaged(Exception):
-    """A gzip stream ended early or is corrupt: what was read so far still counts."""
