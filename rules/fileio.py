@@ -82,12 +82,16 @@ def _set_mode(fd: int, existing: os.stat_result | None, mode: int) -> None:
 
 def private_file(path: Path) -> Path:
     """Make sure `path` exists with mode 0600 before a library (SQLite) opens it: the state
-    database holds the ledger, and its -wal and -shm files take the database's mode."""
+    database holds the ledger, and its -wal and -shm files take the database's mode.
+
+    An existing file is never opened here: closing any descriptor of a database file drops every
+    POSIX lock this process holds on it, so SQLite connections open in other threads would lose
+    theirs (https://www.sqlite.org/howtocorrupt.html, 2.2). Only a file that does not exist yet,
+    which nobody can hold open, is created; an existing one is chmod-ed by name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE)
     try:
-        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
-            os.fchmod(fd, PRIVATE)  # a state file from an older version: made private now
-    finally:
-        os.close(fd)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, PRIVATE))
+    except FileExistsError:
+        if stat.S_IMODE(os.stat(path).st_mode) & 0o077:
+            os.chmod(path, PRIVATE)  # a state file from an older version: made private now
     return path

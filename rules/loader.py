@@ -16,9 +16,11 @@ import regex
 
 from rules.errors import RuleError
 from rules.fileio import write_bytes_atomic
-from rules.model import Rule
+from rules.model import NAMES, OWNS, SHARES, Evidence, Rule
 
-_FILE_KEYS = {"vendor", "name", "context", "foreign_context", "rules"}
+_FILE_KEYS = {"vendor", "name", "context", "foreign_context", "evidence", "rules"}
+_EVIDENCE_KEYS = {"id", "pattern", "weight", "examples", "negative_examples"}
+OTHER = "other"  # rules/data/other.toml: evidence that names another product, none of ours
 _RULE_KEYS = {
     "id",
     "vendor",
@@ -32,6 +34,7 @@ _RULE_KEYS = {
     "context",
     "context_lines",
     "foreign_context",
+    "evidence",
     "role",
     "partners",
     "examples",
@@ -68,6 +71,37 @@ def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def evidence_from_doc(doc: Mapping[str, Any], origin: str) -> tuple[Evidence, ...]:
+    """A file's `[[evidence]]` (and its plain `context` patterns, which weigh as names)."""
+    vendor = str(doc.get("vendor", ""))
+    tables = doc.get("evidence", [])
+    if not isinstance(tables, list) or not all(isinstance(t, Mapping) for t in tables):
+        raise RuleError(f"{origin}: 'evidence' must be an array of tables ([[evidence]])")
+    out = [_evidence(t, vendor, origin) for t in tables]
+    for n, pattern in enumerate(_strings(doc, "context", origin)):
+        out.append(Evidence(f"{vendor or 'user'}.context-{n + 1}", vendor, pattern, NAMES,
+                            origin=origin, derived=True))  # fmt: skip
+    return tuple(out)
+
+
+def _evidence(table: Mapping[str, Any], vendor: str, origin: str) -> Evidence:
+    evidence_id = table.get("id")
+    where = f"{origin}: evidence {evidence_id!r}"
+    unknown = sorted(set(table) - _EVIDENCE_KEYS)
+    if unknown:
+        raise RuleError(f"{where}: unknown key {unknown[0]!r}")
+    if not isinstance(evidence_id, str) or not evidence_id.startswith(f"{vendor}."):
+        raise RuleError(f"{where}: id must look like '{vendor}.<what>'")
+    if not isinstance(table.get("pattern"), str) or not table["pattern"]:
+        raise RuleError(f"{where}: 'pattern' is required and must be a non-empty string")
+    weight = table.get("weight", NAMES)
+    if weight not in (SHARES, OWNS, NAMES) or isinstance(weight, bool):
+        raise RuleError(f"{where}: weight must be 1 (shared), 2 (the vendor's own) or 3 (names it)")
+    return Evidence(evidence_id, vendor, table["pattern"], weight,
+                    _strings(table, "examples", where), _strings(table, "negative_examples", where),
+                    origin)  # fmt: skip
+
+
 def rule_from_table(
     table: Mapping[str, Any],
     origin: str,
@@ -75,7 +109,11 @@ def rule_from_table(
     *,
     user: bool = False,
     validate: bool = True,
+    evidence: tuple[Evidence, ...] = (),
+    others: tuple[Evidence, ...] = (),
 ) -> Rule:
+    """One rule; `evidence` is its file's (a rule's own `context` replaces it) and `others` the
+    evidence for other products, which counts against any rule that decides by context."""
     rule_id = table.get("id")
     where = f"{origin}: rule {rule_id!r}" if isinstance(rule_id, str) else f"{origin}: a rule"
     unknown = sorted(set(table) - _RULE_KEYS)
@@ -87,7 +125,7 @@ def rule_from_table(
     assert isinstance(rule_id, str)
     if not _ID.match(rule_id):
         raise RuleError(f"{where}: id must look like '<vendor>.<credential>' (lowercase)")
-    vendor = table.get("vendor", defaults.get("vendor") or rule_id.split(".", 1)[0])
+    vendor = str(table.get("vendor", defaults.get("vendor") or rule_id.split(".", 1)[0]))
     attribution = table.get("attribution", "self")
     if attribution not in ("self", "context", "required"):
         raise RuleError(f"{where}: attribution must be 'self', 'context' or 'required'")
@@ -100,10 +138,24 @@ def rule_from_table(
     fixed_shape = table.get("fixed_shape", False)
     if not isinstance(fixed_shape, bool):
         raise RuleError(f"{where}: fixed_shape must be true or false")
-    context = _strings(table, "context", where) or tuple(defaults.get("context", ()))
+    own_context = _strings(table, "context", where)
+    if own_context:
+        evidence = tuple(Evidence(f"{rule_id}.context-{n + 1}", vendor, c, NAMES, origin=origin,
+                                  derived=True) for n, c in enumerate(own_context))  # fmt: skip
+    chosen = _strings(table, "evidence", where)
+    if chosen:  # a subset of the file's evidence (a generic header's rule: its name only)
+        unknown = sorted(set(chosen) - {e.id for e in evidence})
+        if unknown:
+            raise RuleError(f"{where}: evidence: no [[evidence]] {unknown[0]!r} in this file")
+        evidence = tuple(e for e in evidence if e.id in chosen)
+    context = tuple(e.pattern for e in evidence)
     foreign = _strings(table, "foreign_context", where) or tuple(
         defaults.get("foreign_context", ())
     )
+    against = tuple(Evidence(f"{OTHER}.{rule_id}-{n + 1}", OTHER, c, NAMES, origin=origin,
+                             derived=True) for n, c in enumerate(foreign))  # fmt: skip
+    if attribution != "self":
+        against = against + others if against else others  # one shared tuple: weighed once
     keyword_patterns = _strings(table, "keyword_patterns", where)
     for kp in keyword_patterns:
         _check_fixed_width(kp, where)
@@ -125,6 +177,8 @@ def rule_from_table(
         context=context,
         context_lines=context_lines,
         foreign_context=foreign,
+        evidence=evidence,
+        foreign=against,
         role=role,
         partners=_strings(table, "partners", where),
         examples=_strings(table, "examples", where),
@@ -145,7 +199,7 @@ def rules_from_tables(
     for table in tables:
         if not isinstance(table, Mapping):
             raise RuleError(f"{origin}: each entry of 'rules' must be a table")
-        out.append(rule_from_table(table, origin, {}, user=user))
+        out.append(rule_from_table(table, origin, {}, user=user, others=other_evidence()))
     return out
 
 
@@ -159,14 +213,18 @@ def parse_rule_text(text: str, origin: str, *, validate: bool = True) -> list[Ru
     return rules_from_doc(doc, origin, validate=validate)
 
 
-def rules_from_doc(doc: Mapping[str, Any], origin: str, *, validate: bool = True) -> list[Rule]:
+def rules_from_doc(doc: Mapping[str, Any], origin: str, *, validate: bool = True,
+                   others: tuple[Evidence, ...] | None = None) -> list[Rule]:  # fmt: skip
     unknown = sorted(set(doc) - _FILE_KEYS)
     if unknown:
         raise RuleError(f"{origin}: unknown key {unknown[0]!r}")
     tables = doc.get("rules", [])
     if not isinstance(tables, list):
         raise RuleError(f"{origin}: 'rules' must be an array of tables")
-    return [rule_from_table(t, origin, doc, validate=validate) for t in tables]
+    evidence = evidence_from_doc(doc, origin)
+    against = other_evidence() if others is None else others
+    return [rule_from_table(t, origin, doc, validate=validate, evidence=evidence, others=against)
+            for t in tables]  # fmt: skip
 
 
 def load_rule_file(path: Path) -> list[Rule]:
@@ -224,10 +282,27 @@ def _builtin_docs() -> list[tuple[str, dict[str, Any]]]:
 
 
 @cache
+def other_evidence() -> tuple[Evidence, ...]:
+    """What names another product (rules/data/other.toml): hosts, variables, headers."""
+    out: list[Evidence] = []
+    for origin, doc in _builtin_docs():
+        if doc.get("vendor") == OTHER:
+            out.extend(evidence_from_doc(doc, origin))
+    return tuple(out)
+
+
+@cache
+def builtin_evidence() -> tuple[Evidence, ...]:
+    """Every evidence entry of the built-in files, ours and other products' (for the checker)."""
+    return tuple(e for origin, doc in _builtin_docs() for e in evidence_from_doc(doc, origin))
+
+
+@cache
 def builtin_rules() -> tuple[Rule, ...]:
     """All built-in vendor rules, in file-name order. Patterns compile on first use."""
     out: list[Rule] = []
+    others = other_evidence()
     for origin, doc in _builtin_docs():
-        out.extend(rules_from_doc(doc, origin, validate=False))
+        out.extend(rules_from_doc(doc, origin, validate=False, others=others))
     check_references(out)
     return tuple(out)

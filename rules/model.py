@@ -44,6 +44,30 @@ def compile_any(patterns: tuple[str, ...], where: str) -> regex.Pattern[bytes] |
 
 
 Attribution = Literal["self", "context", "required"]
+
+# How strongly a piece of context speaks for a vendor (or, for another product, against ours).
+NAMES, OWNS, SHARES = 3, 2, 1  # names it (name, host, SDK) | its own variable or header | generic
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A pattern in the lines around a match that speaks for one vendor (or for another product:
+    vendor "other"), with a weight; proven by its own examples like a rule."""
+
+    id: str
+    vendor: str
+    pattern: str
+    weight: int = NAMES
+    examples: tuple[str, ...] = ()
+    negative_examples: tuple[str, ...] = ()
+    origin: str = "<builtin>"
+    derived: bool = False  # from a plain `context` list: proven by the rule's own examples
+
+    @cached_property
+    def compiled(self) -> regex.Pattern[bytes]:
+        return compile_pattern(self.pattern, f"{self.origin}: evidence {self.id!r}")
+
+
 Role = Literal["secret", "partner"]
 
 
@@ -72,9 +96,11 @@ class Rule:
     # another rule that starts with one of its keywords but misses its shape is a placeholder.
     fixed_shape: bool = False
     attribution: Attribution = "self"
-    context: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()  # every pattern of `evidence`: the cheap "any context?" test
     context_lines: int = 3  # how many lines away context still counts (0: the same line)
     foreign_context: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()  # for this rule's vendor, weighted
+    foreign: tuple[Evidence, ...] = ()  # for another product: counts against this vendor
     role: Role = "secret"
     partners: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
@@ -102,6 +128,8 @@ class Rule:
     def validate(self) -> None:
         """Compile everything now, so that a bad pattern is reported at load time."""
         _ = self.compiled, self.compiled_context, self.compiled_foreign
+        for evidence in (*self.evidence, *self.foreign):
+            _ = evidence.compiled
 
     def secret_span(self, match: regex.Match[bytes]) -> tuple[int, int]:
         """The span of the secret inside a match: the `secret` group if the rule has one."""

@@ -9,6 +9,7 @@ import regex
 
 from rules import Rule
 from rules.examples import expand
+from rules.model import Evidence
 from scanner.engine import Engine
 from scanner.finding import Finding, sha256_hex
 from scanner.fragment import Fragment
@@ -62,3 +63,23 @@ def check_rules(rules: Iterable[Rule], engine: str = "auto") -> list[Problem]:
             if any(_claims(f, rule) for f in found):
                 problems.append(Problem(rule.id, f"negative example {n + 1} is reported"))
     return problems
+
+
+def check_evidence(evidence: Iterable[Evidence]) -> list[Problem]:
+    """Every evidence pattern matches its examples and none of its negative examples."""
+    problems: list[Problem] = []
+    for item in evidence:
+        if not item.examples and not item.derived:
+            problems.append(Problem(item.id, "evidence has no examples"))
+        for n, example in enumerate(item.examples):
+            if not item.compiled.search(expand(example, f"{item.id}:{n}").encode()):
+                problems.append(Problem(item.id, f"evidence example {n + 1} does not match"))
+        for n, example in enumerate(item.negative_examples):
+            if item.compiled.search(expand(example, f"{item.id}:neg:{n}").encode()):
+                problems.append(Problem(item.id, f"evidence negative example {n + 1} matches"))
+    return problems
+
+
+def rules_evidence(rules: Iterable[Rule]) -> list[Evidence]:
+    """The evidence the rules weigh, each entry once."""
+    return list({e.id: e for r in rules for e in (*r.evidence, *r.foreign)}.values())

@@ -30,8 +30,8 @@ from scanner.matcher import (
 
 WINDOW_BEFORE = 128
 WINDOW_AFTER = 384
-PAIR_BYTES = 2048
-PAIR_LINES = 10
+PAIR_BYTES = 4096  # a README may set the two halves of a pair some 20 lines apart
+PAIR_LINES = 25
 MAX_DEPTH = 2
 SMALL_INPUT = 64 << 10  # below this, the pure matcher is cheaper than compiling Hyperscan
 USER_RULE_TIMEOUT = USER_PATTERN_TIMEOUT

@@ -38,13 +38,16 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from scanner.checker import check_rules
+    from scanner.checker import check_evidence, check_rules, rules_evidence
 
     cfg = config_mod.load(args.config)
-    problems = check_rules(cfg.rules, args.engine)
+    evidence = rules_evidence(cfg.rules)
+    problems = check_rules(cfg.rules, args.engine) + check_evidence(evidence)
     for problem in problems:
         print(f"{problem.rule_id}: {problem.message}")
     examples = sum(len(r.examples) + len(r.negative_examples) for r in cfg.rules)
+    examples += sum(len(e.examples) + len(e.negative_examples) for e in evidence)
     verdict = "FAILED" if problems else "ok"
-    print(f"{len(cfg.rules)} rules, {examples} examples: {verdict}")
+    print(f"{len(cfg.rules)} rules, {len(evidence)} evidence patterns, {examples} examples: "
+          f"{verdict}")  # fmt: skip
     return 1 if problems else 0

@@ -6,7 +6,7 @@ import pytest
 
 from rules import builtin_rules
 from rules.examples import expand
-from scanner.checker import check_rules
+from scanner.checker import check_evidence, check_rules, rules_evidence
 
 RULES = builtin_rules()
 
@@ -15,6 +15,11 @@ RULES = builtin_rules()
 def test_rule_examples(rule, engine_name):
     problems = [p for p in check_rules(RULES, engine_name) if p.rule_id == rule.id]
     assert problems == []
+
+
+@pytest.mark.parametrize("evidence", rules_evidence(RULES), ids=lambda e: e.id)
+def test_evidence_examples(evidence):
+    assert check_evidence([evidence]) == []
 
 
 def test_every_vendor_has_rules():
