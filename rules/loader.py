@@ -15,12 +15,17 @@ from typing import Any
 import regex
 
 from rules.errors import RuleError
+from rules.evidence import (
+    OTHER,
+    evidence_from_doc,
+    foreign_evidence,
+    rule_evidence,
+    string_list,
+)
 from rules.fileio import write_bytes_atomic
-from rules.model import NAMES, OWNS, SHARES, Evidence, Rule
+from rules.model import Evidence, Rule
 
 _FILE_KEYS = {"vendor", "name", "context", "foreign_context", "evidence", "rules"}
-_EVIDENCE_KEYS = {"id", "pattern", "weight", "examples", "negative_examples"}
-OTHER = "other"  # rules/data/other.toml: evidence that names another product, none of ours
 _RULE_KEYS = {
     "id",
     "vendor",
@@ -62,46 +67,6 @@ def _check_fixed_width(pattern: str, where: str) -> None:
         raise RuleError(f"{where}: {exc}") from None
 
 
-def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = table.get(key, [])
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RuleError(f"{where}: '{key}' must be a list of strings")
-    return tuple(value)
-
-
-def evidence_from_doc(doc: Mapping[str, Any], origin: str) -> tuple[Evidence, ...]:
-    """A file's `[[evidence]]` (and its plain `context` patterns, which weigh as names)."""
-    vendor = str(doc.get("vendor", ""))
-    tables = doc.get("evidence", [])
-    if not isinstance(tables, list) or not all(isinstance(t, Mapping) for t in tables):
-        raise RuleError(f"{origin}: 'evidence' must be an array of tables ([[evidence]])")
-    out = [_evidence(t, vendor, origin) for t in tables]
-    for n, pattern in enumerate(_strings(doc, "context", origin)):
-        out.append(Evidence(f"{vendor or 'user'}.context-{n + 1}", vendor, pattern, NAMES,
-                            origin=origin, derived=True))  # fmt: skip
-    return tuple(out)
-
-
-def _evidence(table: Mapping[str, Any], vendor: str, origin: str) -> Evidence:
-    evidence_id = table.get("id")
-    where = f"{origin}: evidence {evidence_id!r}"
-    unknown = sorted(set(table) - _EVIDENCE_KEYS)
-    if unknown:
-        raise RuleError(f"{where}: unknown key {unknown[0]!r}")
-    if not isinstance(evidence_id, str) or not evidence_id.startswith(f"{vendor}."):
-        raise RuleError(f"{where}: id must look like '{vendor}.<what>'")
-    if not isinstance(table.get("pattern"), str) or not table["pattern"]:
-        raise RuleError(f"{where}: 'pattern' is required and must be a non-empty string")
-    weight = table.get("weight", NAMES)
-    if weight not in (SHARES, OWNS, NAMES) or isinstance(weight, bool):
-        raise RuleError(f"{where}: weight must be 1 (shared), 2 (the vendor's own) or 3 (names it)")
-    return Evidence(evidence_id, vendor, table["pattern"], weight,
-                    _strings(table, "examples", where), _strings(table, "negative_examples", where),
-                    origin)  # fmt: skip
-
-
 def rule_from_table(
     table: Mapping[str, Any],
     origin: str,
@@ -138,25 +103,15 @@ def rule_from_table(
     fixed_shape = table.get("fixed_shape", False)
     if not isinstance(fixed_shape, bool):
         raise RuleError(f"{where}: fixed_shape must be true or false")
-    own_context = _strings(table, "context", where)
-    if own_context:
-        evidence = tuple(Evidence(f"{rule_id}.context-{n + 1}", vendor, c, NAMES, origin=origin,
-                                  derived=True) for n, c in enumerate(own_context))  # fmt: skip
-    chosen = _strings(table, "evidence", where)
-    if chosen:  # a subset of the file's evidence (a generic header's rule: its name only)
-        unknown = sorted(set(chosen) - {e.id for e in evidence})
-        if unknown:
-            raise RuleError(f"{where}: evidence: no [[evidence]] {unknown[0]!r} in this file")
-        evidence = tuple(e for e in evidence if e.id in chosen)
+    evidence = rule_evidence(table, where, rule_id, vendor, evidence)
     context = tuple(e.pattern for e in evidence)
-    foreign = _strings(table, "foreign_context", where) or tuple(
+    foreign = string_list(table, "foreign_context", where) or tuple(
         defaults.get("foreign_context", ())
     )
-    against = tuple(Evidence(f"{OTHER}.{rule_id}-{n + 1}", OTHER, c, NAMES, origin=origin,
-                             derived=True) for n, c in enumerate(foreign))  # fmt: skip
-    if attribution != "self":
-        against = against + others if against else others  # one shared tuple: weighed once
-    keyword_patterns = _strings(table, "keyword_patterns", where)
+    against: tuple[Evidence, ...] = ()  # a rule that names its vendor by itself weighs nothing
+    if attribution != "self":  # one shared tuple of others' evidence: weighed once per match
+        against = foreign_evidence(foreign, rule_id, origin) + others if foreign else others
+    keyword_patterns = string_list(table, "keyword_patterns", where)
     for kp in keyword_patterns:
         _check_fixed_width(kp, where)
     context_lines = table.get("context_lines", 3)
@@ -169,7 +124,7 @@ def rule_from_table(
         vendor=str(vendor),
         description=table["description"],
         pattern=table["pattern"],
-        keywords=_strings(table, "keywords", where),
+        keywords=string_list(table, "keywords", where),
         keyword_patterns=keyword_patterns,
         entropy=float(entropy),
         fixed_shape=fixed_shape,
@@ -180,9 +135,9 @@ def rule_from_table(
         evidence=evidence,
         foreign=against,
         role=role,
-        partners=_strings(table, "partners", where),
-        examples=_strings(table, "examples", where),
-        negative_examples=_strings(table, "negative_examples", where),
+        partners=string_list(table, "partners", where),
+        examples=string_list(table, "examples", where),
+        negative_examples=string_list(table, "negative_examples", where),
         origin=origin,
         user=user,
     )
