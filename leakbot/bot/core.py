@@ -75,7 +75,7 @@ class Bot:
         error: str | None = None
         found: list[Finding] = []
         try:
-            found = self._scan_target(target)
+            found, error = self._scan_target(target)  # an incomplete scan still acts on its keys
         except (ScanError, RevokerError, OSError) as exc:
             error = str(exc)
         except Exception as exc:  # the type only: a message could hold input bytes
@@ -95,7 +95,8 @@ class Bot:
             self.act_later({f.secret_sha256 for f in found})
         return error is None
 
-    def _scan_target(self, target: Target) -> list[Finding]:
+    def _scan_target(self, target: Target) -> tuple[list[Finding], str | None]:
+        """The findings (kept in the ledger), and what the scan could not do, if anything."""
         state = State(self.state_path)
         try:
             with self.scan_lock:
@@ -108,11 +109,11 @@ class Bot:
             self.metrics.inc("leakbot_scan_bytes_total", result.stats.bytes, target=target.name)
             if result.findings:
                 self.keep(result.findings, where)
-            if result.incomplete:  # the cursor stays: the next run tries the lost work again
-                raise ScanError("; ".join(printable(p) for p in result.incomplete))
-            state.set_cursor(cursor_key, cursor)  # only now: the findings are in the ledger
             found: list[Finding] = result.findings
-            return found
+            if result.incomplete:  # the cursor stays: the next run tries the lost work again
+                return found, "; ".join(printable(p) for p in result.incomplete)
+            state.set_cursor(cursor_key, cursor)  # only now: the findings are in the ledger
+            return found, None
         finally:
             state.close()
 

@@ -396,3 +396,30 @@ def test_listen_on_the_command_line_keeps_the_rest_of_serve(tmp_path):
     assert serve_settings(cfg, None).listen == ("127.0.0.1", 9000)
     with pytest.raises(UsageError, match="--listen"):
         serve_settings(cfg, "nowhere")
+
+
+def test_an_incomplete_target_run_keeps_its_findings_and_its_cursor(
+    tmp_path, capsys, monkeypatch, keys
+):
+    from leakbot.cli import main
+
+    monkeypatch.setenv("LEAKBOT_STATE", str(tmp_path / "state.db"))
+    repo = GitRepo(tmp_path / "svc")
+    repo.commit("one", {"a.env": f"DEVHELM_API_TOKEN={keys.rand('dh_live_', 32)}\n"})
+    repo.commit("two", {"b.txt": "b\n"})
+    tree = repo.git("rev-parse", "HEAD^{tree}")
+    obj = repo.path / ".git" / "objects" / tree[:2] / tree[2:]
+    whole = obj.read_bytes()
+    obj.chmod(0o644)
+    obj.write_bytes(whole[:12])  # a corrupt tree: git log stops, the blobs are still read
+    (tmp_path / ".leakbot.toml").write_text(
+        f'version = 1\n[[targets]]\nname = "svc"\nrepo = "{repo.path}"\nevery = "1m"\n'
+    )
+    config = str(tmp_path / ".leakbot.toml")
+    assert main(["serve", "--once", "--config", config]) == 1
+    assert "could not scan svc" in capsys.readouterr().err
+    assert len(_rows(tmp_path)) == 1  # the key it did find is in the ledger
+    assert main(["status", "--state", str(tmp_path / "state.db")]) == 0
+    assert "git log stopped early" in capsys.readouterr().out
+    obj.write_bytes(whole)  # repaired: the cursor did not move, so everything is scanned again
+    assert main(["serve", "--once", "--config", config]) == 0
