@@ -31,3 +31,7 @@ class ScanResult:
     stats: Stats = field(default_factory=Stats)
     notes: list[str] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)
+    # Git scans give repository paths: `repo_paths` is set, and `root` is the work tree they are
+    # relative to (None for a bare mirror). File scans give paths as the user named them.
+    repo_paths: bool = False
+    root: str | None = None

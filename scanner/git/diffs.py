@@ -72,7 +72,7 @@ def staged_fragments(repo: Repo) -> Iterator[Fragment]:
 
 
 def scan_staged(engine: Engine, repo: Repo) -> ScanResult:
-    result = ScanResult()
+    result = repo.result()
     for fragment in staged_fragments(repo):
         result.stats.files += 1
         result.stats.bytes += len(fragment.data)

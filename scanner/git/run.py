@@ -10,6 +10,7 @@ from pathlib import Path
 
 from scanner.errors import ScanError
 from scanner.finding import printable
+from scanner.result import ScanResult
 
 # Never prompt, never page, never fetch a missing object from a promisor remote behind our back.
 GIT_ENV = {
@@ -121,6 +122,15 @@ class Repo:
         except ScanError:
             return False
         return True
+
+    def work_tree(self) -> str | None:
+        """The checkout's root folder, None for a bare repository (a mirror)."""
+        out = self.run("rev-parse", "--show-toplevel", check=False).strip()
+        return out.decode("utf-8", "surrogateescape") or None
+
+    def result(self) -> ScanResult:
+        """An empty result whose paths are this repository's (for SARIF locations)."""
+        return ScanResult(repo_paths=True, root=self.work_tree())
 
     def has_commits(self) -> bool:
         return bool(self.run("rev-parse", "--verify", "-q", "HEAD", check=False).strip())

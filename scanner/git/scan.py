@@ -84,7 +84,8 @@ def scan_history(
         parts = early + (_read_blobs(engine, repo, again, 1, None) if again else [])
     else:
         parts = _read_blobs(engine, repo, blobs, jobs, progress)
-    result = ScanResult(incomplete=list(history.warnings))
+    result = repo.result()
+    result.incomplete.extend(history.warnings)
     if repo.is_shallow():
         result.notes.append(
             f"{repo.path}: shallow clone: history before its first commits is not scanned"
@@ -170,7 +171,7 @@ def scan_range(engine: Engine, repo: Repo, spec: str) -> ScanResult:
 
 def scan_commits(engine: Engine, repo: Repo, revisions: list[str]) -> ScanResult:
     """The lines added by the commits git log lists for `revisions`."""
-    result = ScanResult()
+    result = repo.result()
     located = []
     paths = set()
     for commit, fragment in range_fragments(repo, revisions, result.incomplete):
@@ -208,7 +209,7 @@ def since_last(
     known = _existing(repo, json.loads(state.cursor(cursor_target(repo, refs)) or "[]"))
     heads = json.loads(tips) if refs else [ALL]
     if not heads:
-        return ScanResult(), tips
+        return repo.result(), tips
     revisions = [*heads, *(f"^{sha}" for sha in known)]
     return scan_history(engine, repo, revisions, jobs, progress), tips
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from typing import Any, TextIO
-from urllib.parse import quote
 
 from scanner.finding import Finding
+from scanner.report.locations import Locator
 from scanner.result import ScanResult
 from scanner.version import tool_version
 
@@ -14,18 +14,12 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/leakbot/leakbot"
 
 
-def _uri(path: str) -> str:
-    if path.startswith("<"):  # <stdin>, <example>
-        return quote(path, safe="")
-    return quote(path.replace("\\", "/").lstrip("/"), safe="/", errors="surrogateescape")
-
-
 def _message(f: Finding) -> str:
     who = f.vendor or " or ".join(f.candidates)
     return f"{f.description}: {f.preview} ({who}; sha256 {f.secret_sha256[:12]}…)"
 
 
-def _result(f: Finding, index: int) -> dict[str, Any]:
+def _result(f: Finding, index: int, locator: Locator) -> dict[str, Any]:
     region: dict[str, Any] = {"startLine": f.line, "startColumn": f.column}
     if f.end_column > f.column:
         region["endColumn"] = f.end_column
@@ -47,7 +41,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "level": "error",
         "message": {"text": _message(f)},
         "locations": [
-            {"physicalLocation": {"artifactLocation": {"uri": _uri(f.path)}, "region": region}}
+            {"physicalLocation": {"artifactLocation": locator.artifact(f.path), "region": region}}
         ],
         "partialFingerprints": {"leakbot/v1": f.fingerprint},
         "properties": props,
@@ -63,6 +57,7 @@ def _notifications(result: ScanResult) -> list[dict[str, Any]]:
 
 
 def sarif_dict(result: ScanResult) -> dict[str, Any]:
+    locator = Locator(result.repo_paths, result.root)
     rule_index: dict[str, int] = {}
     rules: list[dict[str, Any]] = []
     for f in result.findings:
@@ -77,6 +72,10 @@ def sarif_dict(result: ScanResult) -> dict[str, Any]:
                     "properties": {"tags": ["security", "secret"]},
                 }
             )
+    results = [_result(f, rule_index[f.rule_id], locator) for f in result.findings]
+    run: dict[str, Any] = {}
+    if locator.base_ids():
+        run["originalUriBaseIds"] = locator.base_ids()
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -90,8 +89,9 @@ def sarif_dict(result: ScanResult) -> dict[str, Any]:
                         "rules": rules,
                     }
                 },
+                **run,
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, rule_index[f.rule_id]) for f in result.findings],
+                "results": results,
                 "invocations": [
                     {
                         "executionSuccessful": not result.incomplete,

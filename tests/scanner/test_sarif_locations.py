@@ -1,0 +1,77 @@
+"""SARIF locations code scanning can open: inside a git work tree, paths relative to its root under
+%SRCROOT% (declared in originalUriBaseIds); elsewhere absolute file:// URIs. Absolute, relative and
+`../` inputs, and git scans of another folder, all point at files that exist."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import jsonschema
+
+from leakbot.cli import main
+from tests.conftest import SARIF_SCHEMA
+from tests.gitrepo import GitRepo
+
+
+def _sarif(capsys, *argv) -> dict:
+    main([*argv, "--format", "sarif", "-j", "1", "-q"])
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text())).validate(doc)
+    return doc["runs"][0]
+
+
+def _files(run: dict) -> list[Path]:
+    """Each result's file, resolved the way a SARIF consumer does."""
+    bases = {
+        k: unquote(urlparse(v["uri"]).path) for k, v in run.get("originalUriBaseIds", {}).items()
+    }
+    out = []
+    for result in run["results"]:
+        where = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        if "uriBaseId" in where:
+            out.append(Path(bases[where["uriBaseId"]]) / unquote(where["uri"]))
+        else:
+            assert where["uri"].startswith("file:///"), where
+            out.append(Path(unquote(urlparse(where["uri"]).path)))
+    return out
+
+
+def _leaky(folder: Path, keys, name: str = "client.py") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(f'DEVHELM_API_TOKEN = "{keys.rand("dh_live_", 32)}"\n')
+    return folder / name
+
+
+def test_outside_a_repository_uris_are_absolute(tmp_path, keys, capsys, monkeypatch):
+    target = _leaky(tmp_path / "srv" / "app" / "src", keys)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    for given in (str(tmp_path / "srv" / "app" / "src"), "../srv/app/src"):
+        run = _sarif(capsys, "scan", given)
+        assert _files(run) == [target] and "originalUriBaseIds" not in run
+
+
+def test_inside_a_repository_uris_are_relative_to_its_root(tmp_path, keys, capsys, monkeypatch):
+    repo = GitRepo(tmp_path / "repo")
+    target = _leaky(repo.path / "config", keys, "app.env")
+    monkeypatch.chdir(repo.path / "config")
+    for given in (".", "app.env", str(repo.path), "../config"):
+        run = _sarif(capsys, "scan", given)
+        where = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert where == {"uri": "config/app.env", "uriBaseId": "%SRCROOT%"}, given
+        assert _files(run) == [target]
+
+
+def test_git_scans_of_another_folder_point_into_it(tmp_path, keys, capsys, monkeypatch):
+    repo = GitRepo(tmp_path / "service")
+    repo.commit("base", {"README.md": "hi\n"})
+    repo.commit("key", {"src/settings.py": f'KEY = "{keys.b32("sk-helicone-")}"\n'})
+    monkeypatch.chdir(tmp_path)
+    for mode in ([], ["--range", "HEAD~1..HEAD"]):
+        run = _sarif(capsys, "git", "service", *mode)
+        assert _files(run) == [repo.path / "src" / "settings.py"]
+    repo.write({"src/more.py": f'KEY = "{keys.b32("sk-helicone-")}"\n'})
+    run = _sarif(capsys, "git", "service", "--staged")
+    assert _files(run) == [repo.path / "src" / "more.py"]
