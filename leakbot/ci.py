@@ -84,11 +84,16 @@ def annotation(f: Finding) -> str:
     who = f.vendor or " or ".join(f.candidates)
     title = escape(f"leakbot {f.rule_id}", prop=True)
     where = f"file={escape(printable_path(f.path), prop=True)},line={f.line},col={f.column}"
+    if f.end_column > f.column:  # the key's own span is underlined, not the whole line
+        where += f",endColumn={f.end_column}"
     message = (
         f"{who} credential {f.preview} (sha256 {f.secret_sha256[:12]}). Rotate it; if it is "
         "not a secret, add 'leakbot:allow' to the line or an allowlist to .leakbot.toml."
     )
     return f"::error {where},title={title}::{escape(message)}"
+
+
+SUMMARY_BYTES = 1000 << 10  # under GitHub's 1 MiB per step summary, with room for the rest
 
 
 def summary(findings: list[Finding], plan_: Plan, incomplete: Sequence[str] = ()) -> str:
@@ -102,11 +107,17 @@ def summary(findings: list[Finding], plan_: Plan, incomplete: Sequence[str] = ()
     if not findings:
         return "\n".join([*lines, "No leaked keys found."]) + "\n"
     lines += ["| vendor | rule | where | commit | key |", "|---|---|---|---|---|"]
-    for f in findings:
+    size = sum(len(line) + 1 for line in lines)
+    for n, f in enumerate(findings):
         who = f.vendor or "/".join(f.candidates)
         where = f"`{printable_path(f.path)}:{f.line}`".replace("|", "\\|")
         commit = f"`{f.commit[:10]}`" if f.commit else ""
-        lines.append(f"| {who} | `{f.rule_id}` | {where} | {commit} | `{f.preview}` |")
+        row = f"| {who} | `{f.rule_id}` | {where} | {commit} | `{f.preview}` |"
+        size += len(row.encode()) + 1
+        if size > SUMMARY_BYTES:  # GitHub refuses a step summary over 1 MiB
+            lines += ["", f"... and {len(findings) - n} more: see the SARIF file."]
+            break
+        lines.append(row)
     lines += ["", "Rotate every key listed. A false positive: add `leakbot:allow` to its line, or "
               "an allowlist to `.leakbot.toml`."]  # fmt: skip
     return "\n".join(lines) + "\n"

@@ -25,7 +25,7 @@ from rules.evidence import (
 from rules.fileio import write_bytes_atomic
 from rules.model import Evidence, Rule
 
-_FILE_KEYS = {"vendor", "name", "context", "foreign_context", "evidence", "rules"}
+_FILE_KEYS = {"vendor", "name", "context", "foreign_context", "evidence", "rotate", "rules"}
 _RULE_KEYS = {
     "id",
     "vendor",
@@ -244,6 +244,17 @@ def other_evidence() -> tuple[Evidence, ...]:
         if doc.get("vendor") == OTHER:
             out.extend(evidence_from_doc(doc, origin))
     return tuple(out)
+
+
+@cache
+def playbooks() -> dict[str, tuple[str, ...]]:
+    """Each vendor's manual rotation steps (`rotate = [...]` in its file)."""
+    out = {}
+    for origin, doc in _builtin_docs():
+        steps = string_list(doc, "rotate", origin)
+        if steps:
+            out[str(doc.get("vendor"))] = steps
+    return out
 
 
 @cache

@@ -226,3 +226,17 @@ def test_the_readme_local_ci_run_works_as_written(tmp_path, keys):
     assert "1 finding (push)" in done.stderr
     assert (repo.path / "leakbot.sarif").exists()
     assert key not in done.stdout + done.stderr + (repo.path / "leakbot.sarif").read_text()
+
+
+def test_annotations_carry_the_column_span_and_the_summary_stays_under_1_mib():
+    from leakbot import ci
+    from scanner.finding import Finding
+
+    def finding(n: int) -> Finding:
+        return Finding("devhelm.api-key", "devhelm", ("devhelm",), "DevHelm API key",
+                       f"deep/{'x' * 200}/f{n}.env", 3, 19, 59, f"{n:064x}", "dh_live_Ab…",
+                       f"{n:064x}")  # fmt: skip
+
+    assert ",line=3,col=19,endColumn=59,title=" in ci.annotation(finding(1))
+    text = ci.summary([finding(n) for n in range(6000)], ci.Plan("range", why="push"))
+    assert len(text.encode()) < 1 << 20 and "more: see the SARIF file" in text

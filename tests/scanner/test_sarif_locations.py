@@ -75,3 +75,56 @@ def test_git_scans_of_another_folder_point_into_it(tmp_path, keys, capsys, monke
     repo.write({"src/more.py": f'KEY = "{keys.b32("sk-helicone-")}"\n'})
     run = _sarif(capsys, "git", "service", "--staged")
     assert _files(run) == [repo.path / "src" / "more.py"]
+
+
+def test_rules_carry_help_severity_and_precision(tmp_path, keys, capsys):
+    (tmp_path / "a.env").write_text(f"HELICONE_API_KEY={keys.b32('sk-helicone-')}\n"
+                                    f"token: {keys.rand('dh_live_', 32)}\n")  # fmt: skip
+    run = _sarif(capsys, "scan", str(tmp_path))
+    by_id = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    helicone = by_id["helicone.api-key"]
+    assert helicone["fullDescription"]["text"] and helicone["helpUri"].startswith("https://")
+    assert "Settings -> API Keys" in helicone["help"]["text"]  # the vendor's own rotation steps
+    assert "leakbot:allow" in helicone["help"]["markdown"]
+    assert helicone["properties"]["security-severity"] == "9.0"
+    assert helicone["properties"]["precision"] == "very-high"
+    assert by_id["devhelm.api-key"]["properties"]["precision"] == "medium"
+
+
+def test_a_verified_key_says_so_in_level_and_message(tmp_path):
+    from scanner.finding import Finding
+    from scanner.report.sarif import sarif_dict
+    from scanner.result import ScanResult
+
+    def finding(status: str) -> Finding:
+        return Finding("helicone.api-key", "helicone", ("helicone",), "Helicone API key", "a.env",
+                       1, 1, 10, "0" * 64, "sk-h…", "f" * 64, verification={"status": status,
+                       "reason": "r"})  # fmt: skip
+
+    results = sarif_dict(ScanResult([finding("live"), finding("dead")]))["runs"][0]["results"]
+    assert results[0]["level"] == "error" and "VERIFIED LIVE" in results[0]["message"]["text"]
+    assert results[1]["level"] == "note" and "dead" in results[1]["message"]["text"]
+
+
+def test_results_stay_within_githubs_limits_with_a_note(tmp_path, monkeypatch):
+    import io
+
+    from scanner.finding import Finding
+    from scanner.report import sarif
+    from scanner.result import ScanResult
+
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 10)
+    many = [Finding("helicone.api-key", "helicone", ("helicone",), "Helicone API key",
+                    f"f{n}.env", 1, 1, 10, f"{n:064x}", "sk-h…", f"{n:064x}")
+            for n in range(25)]  # fmt: skip
+    out = io.StringIO()
+    sarif.write_sarif(ScanResult(many), out)
+    run = json.loads(out.getvalue())["runs"][0]
+    assert len(run["results"]) == 10
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert any("15 of 25 results left out" in n["message"]["text"] for n in notes)
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 25_000)
+    monkeypatch.setattr(sarif, "MAX_GZIPPED", 1600)  # a tiny upload limit: cut until it fits
+    out = io.StringIO()
+    sarif.write_sarif(ScanResult(many), out)
+    assert len(json.loads(out.getvalue())["runs"][0]["results"]) < 25
