@@ -53,7 +53,8 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
         from scanner.version import tool_version
 
-        parser.exit(message=f"leakbot {tool_version()}\n")
+        print(f"leakbot {tool_version()}")  # stdout, as `--version` is read by scripts
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:

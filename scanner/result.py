@@ -15,9 +15,10 @@ class Stats:
     symlinks: int = 0
     errors: int = 0
     commits: int = 0  # git history: the commits walked (files are then the blobs read)
+    baselined: int = 0  # findings the baseline already knew (not reported)
 
     def add(self, other: Stats) -> None:
-        for name in ("files", "bytes", "binary", "symlinks", "errors", "commits"):
+        for name in ("files", "bytes", "binary", "symlinks", "errors", "commits", "baselined"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 

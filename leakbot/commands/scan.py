@@ -80,10 +80,18 @@ def prepare(args: argparse.Namespace, paths: list[str]) -> tuple[config_mod.Conf
     return cfg, Engine(cfg.rules, args.engine)
 
 
-ALLOW_HINT = (
-    "leakbot: rotate the keys above and remove them. A false positive? Put `leakbot:allow` on "
-    "its line, or add an allowlist to .leakbot.toml (`leakbot init` writes one)."
-)
+def hint(findings: list[Finding], cfg: config_mod.Config) -> str:
+    """What to do next: rotate (unless every key is verified dead), or allow a false positive."""
+    dead = all((f.verification or {}).get("status") == "dead" for f in findings)
+    act = ("every key above is already dead (verified): remove them from the code"
+           if dead else "rotate the keys above and remove them")  # fmt: skip
+    has_file = any(Path(s).name in (".leakbot.toml", "pyproject.toml") for s in cfg.sources)
+    where = (
+        "an allowlist to your config"
+        if has_file
+        else ("an allowlist to .leakbot.toml (`leakbot init` writes one)")
+    )
+    return f"leakbot: {act}. A false positive? Put `leakbot:allow` on its line, or add {where}."
 
 
 def suppress(result: ScanResult, cfg: config_mod.Config, baseline: str | None = None) -> None:
@@ -93,7 +101,9 @@ def suppress(result: ScanResult, cfg: config_mod.Config, baseline: str | None = 
     result.findings = apply_allowlists(result.findings, cfg.allowlists)
     baseline_path = Path(baseline) if baseline else cfg.baseline
     if baseline_path is not None:
+        known = len(result.findings)
         result.findings = load_baseline(baseline_path).filter(result.findings)
+        result.stats.baselined += known - len(result.findings)
 
 
 def verify(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult,
@@ -133,7 +143,7 @@ def finish(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult,
 
         print(summary_line(result.findings, result.stats, len(result.incomplete)), file=sys.stderr)
     if result.findings and args.format == "text" and not args.quiet:
-        print(ALLOW_HINT, file=sys.stderr)
+        print(hint(result.findings, cfg), file=sys.stderr)
     return code
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, TextIO
 
-from scanner.finding import Finding, printable_path
+from scanner.finding import Finding, printable, printable_path
 from scanner.result import ScanResult, Stats
 
 _COLORS = {"rule": "\x1b[1;31m", "vendor": "\x1b[33m", "path": "\x1b[36m", "dim": "\x1b[2m"}
@@ -24,7 +24,10 @@ def finding_line(f: Finding, *, show_secrets: bool = False, color: bool = False)
     value = f.secret.decode("utf-8", "replace") if show_secrets else f.preview
     extra = " [base64]" if f.encoding != "plain" else ""
     extra += " [paired]" if f.partner_sha256 else ""
-    extra += f" [{f.verification['status'].upper()}]" if f.verification else ""
+    if f.verification:  # an unknown answer says why (a timeout, a 503, a malformed answer)
+        status, reason = f.verification["status"].upper(), f.verification.get("reason", "")
+        why = f": {printable(reason)}" if status == "UNKNOWN" and reason else ""
+        extra += f" [{status}{why}]"
     return (
         f"{_paint(where, 'path', color)}  {_paint(f.rule_id, 'rule', color)}  "
         f"{_paint(vendor, 'vendor', color)}  {value}{extra}  "
@@ -33,11 +36,12 @@ def finding_line(f: Finding, *, show_secrets: bool = False, color: bool = False)
 
 
 def _size(n: int) -> str:
+    """Decimal units (1 MB = 1,000,000 bytes), as the progress bar counts them."""
     value = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
+        value /= 1000
     return f"{n} B"
 
 
@@ -62,6 +66,8 @@ def summary_line(findings: list[Finding], stats: Stats, incomplete: int = 0) -> 
         skipped.append(f"{stats.symlinks} symlink{'s' * (stats.symlinks != 1)} not followed")
     if stats.errors:
         skipped.append(f"{stats.errors} unreadable")
+    if stats.baselined:
+        skipped.append(f"{stats.baselined} known to the baseline, not shown")
     return head + tail + ("; " + ", ".join(skipped) if skipped else "")
 
 

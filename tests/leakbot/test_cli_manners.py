@@ -1,0 +1,49 @@
+"""The CLI as people expect it: --version on stdout, a hint that fits (no `leakbot init` when a
+config exists; no "rotate" when every key is verified dead), the reason for UNKNOWN in text,
+decimal byte units as the progress bar shows them, and baseline-hidden findings counted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from leakbot.cli import main
+from scanner.finding import Finding
+from scanner.report.text import finding_line, summary_line
+from scanner.result import Stats
+
+
+def test_version_goes_to_stdout():
+    proc = subprocess.run([sys.executable, "-m", "leakbot", "--version"], capture_output=True,
+                          text=True)  # fmt: skip
+    assert proc.returncode == 0 and proc.stdout.startswith("leakbot ") and proc.stderr == ""
+
+
+def test_the_hint_fits_the_situation(tmp_path, keys, capsys, monkeypatch):
+    from leakbot import config
+    from leakbot.commands.scan import hint
+
+    monkeypatch.chdir(tmp_path)
+    found = [Finding("devhelm.api-key", "devhelm", ("devhelm",), "d", "a.env", 1, 1, 2, "0" * 64,
+                     "p", "f")]  # fmt: skip
+    assert "`leakbot init` writes one" in hint(found, config.load())
+    (tmp_path / ".leakbot.toml").write_text("version = 1\n")
+    text = hint(found, config.load())
+    assert "leakbot init" not in text and "rotate the keys above" in text
+    found[0].verification = {"status": "dead", "reason": "401"}
+    assert "already dead" in hint(found, config.load())
+
+
+def test_unknown_says_why_in_text():
+    f = Finding("devhelm.api-key", "devhelm", ("devhelm",), "d", "a.env", 1, 1, 2, "0" * 64, "p",
+                "f", verification={"status": "unknown", "reason": "no answer: ReadTimeout"})  # fmt: skip
+    assert "[UNKNOWN: no answer: ReadTimeout]" in finding_line(f)
+
+
+def test_sizes_are_decimal_and_baselined_findings_counted(tmp_path, keys, capsys):
+    assert "4.5 GB" in summary_line([], Stats(files=3, bytes=4_500_000_000))
+    (tmp_path / "a.env").write_text(f"DEVHELM_API_TOKEN={keys.rand('dh_live_', 32)}\n")
+    base = str(tmp_path / "base.json")
+    assert main(["baseline", "create", str(tmp_path), "-o", base, "-q", "-j", "1"]) == 0
+    assert main(["scan", str(tmp_path), "--baseline", base, "-j", "1"]) == 0
+    assert "1 known to the baseline, not shown" in capsys.readouterr().out
