@@ -108,11 +108,22 @@ def run_scan(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     stdin: BinaryIO | None = None,
+    exclude: tuple[str, ...] = (),
+    gitignore: bool = False,
 ) -> ScanResult:
-    """Scan files, directories and '-' (stdin). progress(done_bytes, total_bytes) as work ends."""
-    tasks, skips = plan(paths)
+    """Scan files, directories and '-' (stdin). progress(done_bytes, total_bytes) as work ends.
+    `exclude` globs prune folders' contents; with `gitignore`, files found in folders that their
+    work tree's .gitignore ignores are left out (a file named on the command line never is)."""
+    tasks, skips = plan(paths, exclude)
     result = ScanResult()
+    if gitignore:
+        from scanner.git.run import ignored_by_git
+
+        ignored = ignored_by_git([t.fs_path for t in tasks if t.walked])
+        result.stats.ignored = len({t.fs_path for t in tasks if t.fs_path in ignored})
+        tasks = [t for t in tasks if t.fs_path not in ignored]
     for skip in skips:
+        result.stats.excluded += skip.reason == "excluded"
         result.stats.symlinks += skip.reason in ("symlink", "outside", "broken-symlink")
         result.stats.errors += skip.reason in ("error", "special")
         if skip.note:

@@ -16,9 +16,12 @@ class Stats:
     errors: int = 0
     commits: int = 0  # git history: the commits walked (files are then the blobs read)
     baselined: int = 0  # findings the baseline already knew (not reported)
+    excluded: int = 0  # files and folders left out by --exclude
+    ignored: int = 0  # files a work tree's .gitignore ignores (not scanned by default)
 
     def add(self, other: Stats) -> None:
-        for name in ("files", "bytes", "binary", "symlinks", "errors", "commits", "baselined"):
+        for name in ("files", "bytes", "binary", "symlinks", "errors", "commits", "baselined",
+                     "excluded", "ignored"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 

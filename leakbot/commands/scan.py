@@ -60,6 +60,12 @@ def register(sub: Any) -> None:
         sub, "scan", "scan files, directories, logs (.gz too) or stdin (-)", SCAN_EPILOG
     )
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files, folders or -")
+    exclude_help = ("leave out what folders hold matching a name or a path from the folder "
+                    "scanned (repeatable): --exclude '*.min.js' --exclude 'build/*'")  # fmt: skip
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help=exclude_help)
+    ignored_help = ("also scan what a work tree's .gitignore ignores (by default it is left out "
+                    "and counted; a file named on the command line is always scanned)")  # fmt: skip
+    p.add_argument("--include-ignored", action="store_true", help=ignored_help)
     add_output_options(p)
     p.set_defaults(func=run)
     d = add_command(sub, "diff", "scan the added lines of a unified diff (FILE or -)", DIFF_EPILOG)
@@ -205,7 +211,10 @@ def run(args: argparse.Namespace) -> int:
     if args.paths.count("-") > 1:
         raise UsageError("stdin (-) can be given once")
     with progress_bar(not args.quiet) as progress:
-        result = run_scan(engine, args.paths, jobs=args.jobs, progress=progress)
+        result = run_scan(
+            engine, args.paths, jobs=args.jobs, progress=progress,
+            exclude=tuple(args.exclude), gitignore=not args.include_ignored,
+        )  # fmt: skip
     return finish(args, cfg, result)
 
 

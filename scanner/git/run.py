@@ -64,6 +64,34 @@ def revision_args(revisions: list[str]) -> list[str]:
     return [*options, "--end-of-options", *named] if named else options
 
 
+def ignored_by_git(paths: list[str]) -> set[str]:
+    """Which of these files the .gitignore of their work tree ignores (`git check-ignore`, one
+    call per work tree; paths outside any, or git missing, are ignored by nothing)."""
+    by_tree: dict[str, list[str]] = {}
+    for path in paths:
+        tree = _work_tree(os.path.abspath(path))
+        if tree is not None:
+            by_tree.setdefault(tree, []).append(path)
+    out: set[str] = set()
+    for tree, files in by_tree.items():
+        listing = b"\0".join(os.fsencode(os.path.abspath(f)) for f in files) + b"\0"
+        try:
+            proc = subprocess.run(["git", "-C", tree, "check-ignore", "-z", "--stdin"],
+                                  input=listing, capture_output=True, env=git_env())  # fmt: skip
+        except FileNotFoundError:
+            return set()
+        ignored = {os.fsdecode(p) for p in proc.stdout.split(b"\0") if p}
+        out.update(f for f in files if os.path.abspath(f) in ignored)
+    return out
+
+
+def _work_tree(path: str) -> str | None:
+    for folder in Path(path).parents:
+        if (folder / ".git").exists():
+            return str(folder)
+    return None
+
+
 def finished(proc: subprocess.Popen[bytes], what: str) -> str | None:
     """Wait for a git child whose stdout was read to the end: None if it succeeded, else what
     went wrong (its first line on stderr, escaped for a terminal), for the scan's report."""

@@ -66,6 +66,10 @@ def summary_line(findings: list[Finding], stats: Stats, incomplete: int = 0) -> 
         skipped.append(f"{stats.symlinks} symlink{'s' * (stats.symlinks != 1)} not followed")
     if stats.errors:
         skipped.append(f"{stats.errors} unreadable")
+    if stats.excluded:
+        skipped.append(f"{stats.excluded} excluded")
+    if stats.ignored:
+        skipped.append(f"{stats.ignored} ignored by .gitignore")
     if stats.baselined:
         skipped.append(f"{stats.baselined} known to the baseline, not shown")
     return head + tail + ("; " + ", ".join(skipped) if skipped else "")

@@ -12,6 +12,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -32,6 +33,7 @@ class Task:
     start: int = 0
     end: int | None = None
     size: int = 0
+    walked: bool = False  # found inside a folder (not named by the user): .gitignore applies
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,16 @@ def _symlink_skip(path: str, root: Path) -> Skip:
     return Skip(path, "symlink")
 
 
-def walk(root: Path) -> Iterator[tuple[str, os.stat_result] | Skip]:
+def _excluded(path: str, root: str, exclude: tuple[str, ...]) -> bool:
+    """`--exclude` globs match a name, or a path from the folder being scanned (`build/*`)."""
+    rel = os.path.relpath(path, root or ".")
+    return any(fnmatch(os.path.basename(path), g) or fnmatch(rel, g) for g in exclude)
+
+
+def walk(root: Path, exclude: tuple[str, ...] = ()) -> Iterator[tuple[str, os.stat_result] | Skip]:
     """Regular files under root in name order, with their stat; a Skip for anything else."""
-    stack = [
-        "" if str(root) == "." else str(root)
-    ]  # as Path shows it: "src/a.py", not "./src/a.py"
+    stack_root = "" if str(root) == "." else str(root)  # as Path shows it: "src/a.py"
+    stack = [stack_root]
     while stack:
         folder = stack.pop()
         try:
@@ -88,7 +95,9 @@ def walk(root: Path) -> Iterator[tuple[str, os.stat_result] | Skip]:
         subdirs = []
         for entry in entries:
             path = os.path.join(folder, entry.name)
-            if entry.is_symlink():
+            if exclude and _excluded(path, stack_root, exclude):
+                yield Skip(path, "excluded")
+            elif entry.is_symlink():
                 yield _symlink_skip(path, root)
             elif entry.is_dir(follow_symlinks=False):
                 if entry.name not in SKIP_DIRS:
@@ -101,8 +110,9 @@ def walk(root: Path) -> Iterator[tuple[str, os.stat_result] | Skip]:
         stack.extend(reversed(subdirs))
 
 
-def plan(paths: list[str]) -> tuple[list[Task], list[Skip]]:
-    """Turn command-line paths into tasks; '-' is stdin."""
+def plan(paths: list[str], exclude: tuple[str, ...] = ()) -> tuple[list[Task], list[Skip]]:
+    """Turn command-line paths into tasks; '-' is stdin. `exclude` globs prune what folders hold
+    (a file named on the command line is always scanned)."""
     tasks: list[Task] = []
     skips: list[Skip] = []
     for arg in paths:
@@ -111,11 +121,11 @@ def plan(paths: list[str]) -> tuple[list[Task], list[Skip]]:
             continue
         root = Path(arg)
         if root.is_dir():
-            for item in walk(root):
+            for item in walk(root, exclude):
                 if isinstance(item, Skip):
                     skips.append(item)
                 else:
-                    _plan_file(item[0], item[0], item[1], tasks, skips)
+                    _plan_file(item[0], item[0], item[1], tasks, skips, walked=True)
         elif root.exists():  # named by the user: a link is followed once, here, and no later
             real = os.path.realpath(arg) if root.is_symlink() else arg
             _plan_file(real, arg, root.stat(), tasks, skips)
@@ -126,15 +136,14 @@ def plan(paths: list[str]) -> tuple[list[Task], list[Skip]]:
     return tasks, skips
 
 
-def _plan_file(
-    path: str, shown: str, info: os.stat_result, tasks: list[Task], skips: list[Skip]
-) -> None:
+def _plan_file(path: str, shown: str, info: os.stat_result, tasks: list[Task],
+               skips: list[Skip], walked: bool = False) -> None:  # fmt: skip
     """Small files are sniffed for gzip by the worker that reads them; big ones here, to split."""
     if not stat.S_ISREG(info.st_mode):
         skips.append(Skip(shown, "special", f"{shown}: not a regular file, skipped"))
         return
     if info.st_size <= SPLIT and not path.endswith(".gz"):
-        tasks.append(Task(shown, path, "file", size=info.st_size))
+        tasks.append(Task(shown, path, "file", size=info.st_size, walked=walked))
         return
     try:
         with open_regular(path) as fh:
@@ -143,10 +152,11 @@ def _plan_file(
         skips.append(Skip(shown, "error", f"{shown}: cannot read: {exc.strerror}"))
         return
     if head.startswith(GZIP_MAGIC):
-        tasks.append(Task(shown, path, "gzip", size=_gzip_size(Path(path), info.st_size)))
+        size = _gzip_size(Path(path), info.st_size)
+        tasks.append(Task(shown, path, "gzip", size=size, walked=walked))
         return
     if wide_encoding(head):  # UTF-16/32 is decoded as one stream: its lines cannot be cut raw
-        tasks.append(Task(shown, path, "file", size=info.st_size))
+        tasks.append(Task(shown, path, "file", size=info.st_size, walked=walked))
         return
     try:
         ranges = _ranges(Path(path), info.st_size)
@@ -154,7 +164,7 @@ def _plan_file(
         skips.append(Skip(shown, "error", f"{shown}: cannot read: {exc.strerror}"))
         return
     for start, end in ranges:
-        tasks.append(Task(shown, path, "plain", start, end, info.st_size))
+        tasks.append(Task(shown, path, "plain", start, end, info.st_size, walked=walked))
 
 
 def _gzip_size(path: Path, compressed: int) -> int:

@@ -19,8 +19,8 @@ def swap_after_listing(monkeypatch):
     real_plan = pipeline.plan
 
     def arm(victim, make):
-        def planned(paths):
-            out = real_plan(paths)
+        def planned(paths, *rest):
+            out = real_plan(paths, *rest)
             victim.unlink()
             make(victim)
             return out
