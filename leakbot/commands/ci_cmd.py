@@ -28,11 +28,17 @@ commits no ref reached at the last run, whose cursor is kept in LEAKBOT_STATE)
 def register(sub: Any) -> None:
     p = add_command(sub, "ci", "scan what a GitHub push or pull request adds (for the Action)",
                     EPILOG)  # fmt: skip
-    p.add_argument("repo", nargs="?", default=".", metavar="REPO")
-    p.add_argument("--event-name", default=os.environ.get("GITHUB_EVENT_NAME", ""))
-    p.add_argument("--event-path", default=os.environ.get("GITHUB_EVENT_PATH"))
-    p.add_argument("--sarif-file", default=os.environ.get("LEAKBOT_SARIF_FILE") or "leakbot.sarif")
-    p.add_argument("--config", default=os.environ.get("LEAKBOT_CONFIG") or None)
+    env = os.environ.get
+    p.add_argument("repo", nargs="?", default=".", metavar="REPO",
+                   help="the checked-out repository (default: .)")  # fmt: skip
+    p.add_argument("--event-name", default=env("GITHUB_EVENT_NAME", ""), metavar="NAME",
+                   help="push, pull_request, ... (default: $GITHUB_EVENT_NAME)")  # fmt: skip
+    p.add_argument("--event-path", default=env("GITHUB_EVENT_PATH"), metavar="FILE",
+                   help="the event payload (default: $GITHUB_EVENT_PATH)")  # fmt: skip
+    p.add_argument("--sarif-file", default=env("LEAKBOT_SARIF_FILE") or "leakbot.sarif",
+                   metavar="FILE", help="the SARIF report (default: leakbot.sarif)")  # fmt: skip
+    p.add_argument("--config", default=env("LEAKBOT_CONFIG") or None, metavar="FILE",
+                   help="config file (default: $LEAKBOT_CONFIG, else .leakbot.toml)")  # fmt: skip
     p.set_defaults(func=run)
 
 

@@ -90,7 +90,10 @@ def _history(args: argparse.Namespace, engine: Any, repo: Any) -> Any:
     try:
         with progress_bar(not args.quiet) as progress:
             if args.since_last:
-                return scan_since_last(engine, repo, state, jobs, progress)
+                result = scan_since_last(engine, repo, state, jobs, progress)
+                if not result.stats.commits and not result.incomplete:
+                    result.notes.append(f"{repo.path}: nothing new since the last scan")
+                return result
             cursor = ref_cursor(repo)  # before the scan: a ref moved during it is scanned next time
             result = scan_history(engine, repo, [ALL], jobs, progress)
             if not result.incomplete:

@@ -47,3 +47,22 @@ def test_sizes_are_decimal_and_baselined_findings_counted(tmp_path, keys, capsys
     assert main(["baseline", "create", str(tmp_path), "-o", base, "-q", "-j", "1"]) == 0
     assert main(["scan", str(tmp_path), "--baseline", base, "-j", "1"]) == 0
     assert "1 known to the baseline, not shown" in capsys.readouterr().out
+
+
+def test_since_last_with_nothing_new_says_so(tmp_path, capsys):
+    from tests.gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("one", {"a.txt": "a\n"})
+    state = ["--state", str(tmp_path / "state.db")]
+    assert main(["git", str(repo.path), "--since-last", *state]) == 0
+    assert "nothing new" not in capsys.readouterr().err
+    assert main(["git", str(repo.path), "--since-last", *state]) == 0
+    assert "nothing new since the last scan" in capsys.readouterr().err
+
+
+def test_ci_options_have_help():
+    proc = subprocess.run([sys.executable, "-m", "leakbot", "ci", "--help"], capture_output=True,
+                          text=True)  # fmt: skip
+    assert "--event-path FILE" in proc.stdout and "--sarif-file FILE" in proc.stdout
+    assert "$GITHUB_EVENT_NAME" in proc.stdout
