@@ -7,7 +7,7 @@ file's keys override the user file's; `rules` and `allowlists` add up. Unknown k
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,24 +226,21 @@ def _notify(tables: Any, path: Path) -> list[dict[str, Any]]:
     return tables
 
 
-def _checked(check: Any, table: Mapping[str, Any], where: str) -> None:
+def _checked(check: Callable[[Any], object], value: Any, where: str) -> None:
+    """Run one of the revoker's checks on a table or URL; its complaint names file and key."""
     from revoker.errors import RevokerError
 
     try:
-        check(table)
+        check(value)
     except (ValueError, RevokerError) as exc:
         raise ConfigError(f"{where}: {exc}") from None
 
 
 def _url(url: str, where: str) -> None:
     """A key-service or delivery URL: HTTPS (plain HTTP only to loopback), named if not."""
-    from revoker.errors import RevokerError
     from revoker.http import check_url
 
-    try:
-        check_url(url)
-    except RevokerError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+    _checked(check_url, url, where)
 
 
 def _bot(doc: Mapping[str, Any], path: Path) -> tuple[list[Any], Any]:

@@ -8,7 +8,7 @@ connecting, TLS, sending and reading the whole answer together take at most `tot
 The budget starts when the request is sent (an httpx request hook) and is kept in a context
 variable; the clients' connection pools get a network backend whose streams read it. httpx has
 no public way to hand a backend to its pools, so `bound_total_time` sets the pools' backend
-attribute; tests/revoker/test_deadline.py fails if a new httpx or httpcore moves it.
+attribute; tests/revoker/test_hostile_answers.py fails if a new httpx or httpcore moves it.
 """
 
 from __future__ import annotations

@@ -132,7 +132,8 @@ class Engine:
         hits_found = kit.matcher.find(data)
         found, context_ends = hits_found.keywords, hits_found.context_ends
         for kw_index in hits_found.timed_out:
-            self._timed_out(kit.table.rules_of[kw_index], path, notes, "keyword pattern of rule")
+            rules = [self.rules[i] for i in kit.table.rules_of[kw_index]]
+            self._timed_out(rules, path, notes, "keyword pattern of rule")
         context_of = kit.table.context_of
         rules_of = kit.table.rules_of
         lengths = kit.lengths
@@ -200,11 +201,11 @@ class Engine:
                             and not self._misshapen(rule, secret)):  # fmt: skip
                         yield start, end
             except TimeoutError:
-                self._timed_out([self.rules.index(rule)], path, notes, "rule")
+                self._timed_out([rule], path, notes, "rule")
                 return
 
-    def _timed_out(self, rule_indexes: list[int], path: bytes, notes: list[str], what: str) -> None:
-        for rule in (self.rules[i] for i in rule_indexes):
+    def _timed_out(self, rules: list[Rule], path: bytes, notes: list[str], what: str) -> None:
+        for rule in rules:
             self._timeouts[rule.id] += 1
             where = path.decode("utf-8", "replace") or "<input>"
             rest = "from now on" if self._timeouts[rule.id] >= MAX_TIMEOUTS else "here"

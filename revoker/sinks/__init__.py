@@ -28,7 +28,6 @@ def _kinds() -> dict[str, Callable[..., Sink]]:
     return {"command": CommandSink, "dotenv": DotenvSink, "github": GithubSink, "vault": VaultSink}
 
 
-KINDS = ("command", "dotenv", "github", "vault")
 _CLIENT = {"github", "vault"}  # the sinks that call an HTTP API
 
 
@@ -39,9 +38,10 @@ def check(table: Mapping[str, Any]) -> None:
 
     options = dict(table)
     kind = options.pop("type", None)
-    if kind not in KINDS:
-        raise ValueError(f"'type' must be one of {', '.join(KINDS)}")
-    params = inspect.signature(_kinds()[kind]).parameters
+    kinds = _kinds()
+    if kind not in kinds:
+        raise ValueError(f"'type' must be one of {', '.join(kinds)}")
+    params = inspect.signature(kinds[kind]).parameters
     known = [p for p in params if p not in ("name", "client")]
     for option in options:
         if option not in known:

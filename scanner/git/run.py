@@ -69,7 +69,7 @@ def ignored_by_git(paths: list[str]) -> set[str]:
     call per work tree; paths outside any, or git missing, are ignored by nothing)."""
     by_tree: dict[str, list[str]] = {}
     for path in paths:
-        tree = _work_tree(os.path.abspath(path))
+        tree = work_tree_of(os.path.abspath(path))
         if tree is not None:
             by_tree.setdefault(tree, []).append(path)
     out: set[str] = set()
@@ -85,7 +85,9 @@ def ignored_by_git(paths: list[str]) -> set[str]:
     return out
 
 
-def _work_tree(path: str) -> str | None:
+def work_tree_of(path: str) -> str | None:
+    """The root of the git work tree holding the file `path` (the folder with `.git` in it), found
+    without running git; None outside any."""
     for folder in Path(path).parents:
         if (folder / ".git").exists():
             return str(folder)
@@ -127,22 +129,14 @@ class Repo:
     def commit(self, revision: str, what: str = "revision") -> str:
         """The full sha of the commit `revision` names, checked by git (never read as an
         option); ScanError naming the revision if this repository has no such commit."""
-        out = (
-            b""
-            if "\0" in revision
-            else self.run(
-                "rev-parse",
-                "--verify",
-                "-q",
-                "--end-of-options",
-                f"{revision}^{{commit}}",
-                check=False,
-            ).strip()
-        )  # a NUL cannot be passed to a child at all
-        if not _SHA.fullmatch(out):
+        out = b""
+        if "\0" not in revision:  # a NUL cannot be passed to a child at all
+            spec = f"{revision}^{{commit}}"
+            out = self.run("rev-parse", "--verify", "-q", "--end-of-options", spec, check=False)
+        if not _SHA.fullmatch(out.strip()):
             raise ScanError(f"{self.path}: {what} {printable(revision)!r} is not a commit here"
                             " (a shallow clone, or not fetched?)")  # fmt: skip
-        return out.decode()
+        return out.strip().decode()
 
     def has_commit(self, revision: str) -> bool:
         try:

@@ -9,9 +9,10 @@ else is an absolute `file://` URI. `scan /srv/app/src` no longer becomes `srv/ap
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from scanner.git.run import work_tree_of
 
 SRCROOT = "%SRCROOT%"
 
@@ -23,15 +24,6 @@ def _encoded(path: str) -> str:
 def file_uri(path: str) -> str:
     """An absolute path as a file:// URI (a folder ends with '/')."""
     return "file://" + _encoded(path)
-
-
-def work_tree(path: str) -> str | None:
-    """The root of the git work tree holding `path` (the folder with `.git` in it), or None."""
-    here = Path(path).parent
-    for folder in (here, *here.parents):
-        if (folder / ".git").exists():
-            return str(folder)
-    return None
 
 
 class Locator:
@@ -66,5 +58,5 @@ class Locator:
     def _tree(self, full: str) -> str | None:
         folder = os.path.dirname(full)
         if folder not in self._trees:
-            self._trees[folder] = work_tree(full)
+            self._trees[folder] = work_tree_of(full)
         return self._trees[folder]

@@ -59,19 +59,14 @@ def summary_line(findings: list[Finding], stats: Stats, incomplete: int = 0) -> 
     if stats.commits:
         tail = (f" in {stats.commits} commit{'s' * (stats.commits != 1)} ({stats.files} "
                 f"blob{'s' * (stats.files != 1)}, {_size(stats.bytes)})")  # fmt: skip
-    skipped = []
-    if stats.binary:
-        skipped.append(f"{stats.binary} binary skipped")
-    if stats.symlinks:
-        skipped.append(f"{stats.symlinks} symlink{'s' * (stats.symlinks != 1)} not followed")
-    if stats.errors:
-        skipped.append(f"{stats.errors} unreadable")
-    if stats.excluded:
-        skipped.append(f"{stats.excluded} excluded")
-    if stats.ignored:
-        skipped.append(f"{stats.ignored} ignored by .gitignore")
-    if stats.baselined:
-        skipped.append(f"{stats.baselined} known to the baseline, not shown")
+    skipped = [text.format(n=n, s="s" * (n != 1)) for n, text in (
+        (stats.binary, "{n} binary skipped"),
+        (stats.symlinks, "{n} symlink{s} not followed"),
+        (stats.errors, "{n} unreadable"),
+        (stats.excluded, "{n} excluded"),
+        (stats.ignored, "{n} ignored by .gitignore"),
+        (stats.baselined, "{n} known to the baseline, not shown"),
+    ) if n]  # fmt: skip
     return head + tail + ("; " + ", ".join(skipped) if skipped else "")
 
 
