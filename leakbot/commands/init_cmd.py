@@ -79,6 +79,7 @@ def pre_commit_entry(version: str) -> str:
         "      - id: leakbot             # staged changes, before each commit\n"
         "      - id: leakbot-commit-msg  # a key pasted into a commit message\n"
         "      - id: leakbot-push        # commits being pushed, even with --no-verify\n"
+        "      # - id: leakbot-files     # instead of leakbot on pre-commit.ci / run --all-files\n"
     )
 
 

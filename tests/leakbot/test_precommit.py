@@ -38,18 +38,19 @@ def pre_commit_home(tmp_path_factory):
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
+def configured(repo, hook_repo, *hooks):
+    path, rev = hook_repo
+    config = f"repos:\n- repo: {path}\n  rev: {rev}\n  hooks:\n" + "".join(
+        f"  - id: {hook}\n" for hook in hooks
+    )
+    repo.commit("config", {".pre-commit-config.yaml": config})
+
+
 @pytest.fixture
 def project(tmp_path, hook_repo, pre_commit_home, monkeypatch):
-    path, rev = hook_repo
     monkeypatch.setenv("PRE_COMMIT_HOME", str(pre_commit_home))
     repo = GitRepo(tmp_path / "project")
-    (repo.path / ".pre-commit-config.yaml").write_text(
-        f"repos:\n- repo: {path}\n  rev: {rev}\n  hooks:\n"
-        "  - id: leakbot\n  - id: leakbot-commit-msg\n  - id: leakbot-push\n"
-    )
-    repo.commit(
-        "config", {".pre-commit-config.yaml": (repo.path / ".pre-commit-config.yaml").read_text()}
-    )
+    configured(repo, hook_repo, "leakbot", "leakbot-commit-msg", "leakbot-push")
     subprocess.run([sys.executable, "-m", "pre_commit", "install", "--hook-type", "pre-commit",
                     "--hook-type", "commit-msg", "--hook-type", "pre-push"],
                    cwd=repo.path, check=True, capture_output=True)  # fmt: skip
@@ -116,3 +117,49 @@ def test_push_with_a_key_committed_past_the_hook_is_blocked(project, keys, tmp_p
     key = sneak_in("late.env")
     code, out = push()
     assert code != 0 and "devhelm.api-key" in out and key not in out
+
+
+def test_all_files_finds_keys_committed_before_the_hooks(tmp_path, hook_repo, pre_commit_home,
+                                                        monkeypatch, keys):  # fmt: skip
+    """`pre-commit run --all-files` (what pre-commit.ci runs) with the file-mode hook fails on a
+    repository that already holds keys, even in a file whose name looks like an option."""
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(pre_commit_home))
+    repo = GitRepo(tmp_path / "project")
+    old, odd = keys.rand("dh_live_", 32), keys.b32("sk-helicone-")
+    repo.commit("before the hooks", {"deploy/app.env": f"DEVHELM_API_TOKEN={old}\n",
+                                     "--output=x.env": f"HELICONE_API_KEY={odd}\n",
+                                     "README.md": "hello\n"})  # fmt: skip
+
+    def run_all(*hooks):
+        configured(repo, hook_repo, *hooks)
+        proc = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files"],
+                              cwd=repo.path, capture_output=True, text=True)  # fmt: skip
+        return proc.returncode, proc.stdout + proc.stderr
+
+    code, out = run_all("leakbot-files")
+    assert code == 1, out
+    assert "deploy/app.env" in out and "--output=x.env" in out, out
+    assert old not in out and odd not in out
+    assert not (repo.path / "x.env").exists()
+    # The staged-diff hook alone sees nothing under --all-files: why leakbot-files exists.
+    code, out = run_all("leakbot")
+    assert code == 0, out
+    repo.git("rm", "-q", "--", "deploy/app.env", "--output=x.env")
+    repo.commit("keys removed (and rotated)")
+    assert run_all("leakbot-files")[0] == 0
+
+
+def test_the_manifest_is_valid_and_names_every_hook_init_offers():
+    import yaml
+
+    from leakbot.commands.init_cmd import pre_commit_entry
+
+    manifest = ROOT / ".pre-commit-hooks.yaml"
+    proc = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(manifest)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    hooks = {hook["id"]: hook for hook in yaml.safe_load(manifest.read_text())}
+    offered = {line.split("id:")[1].split()[0] for line in pre_commit_entry("0").splitlines()
+               if "id:" in line}  # fmt: skip
+    assert offered == set(hooks)
+    assert {hook["minimum_pre_commit_version"] for hook in hooks.values()} == {"3.2.0"}
