@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from leakbot import extras
 from leakbot.commands import (
     baseline,
     ci_cmd,
@@ -88,9 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE
     try:
+        extras.check(args)
         return int(args.func(args))
     except (ConfigError, UsageError, RuleError, ScanError, RevokerError) as exc:
         print(f"leakbot: error: {printable(str(exc))}", file=sys.stderr)
+        return ExitCode.USAGE
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in extras.BOT:
+            raise
+        print(f"leakbot: error: {extras.message(args.command, [exc.name or '?'])}", file=sys.stderr)
         return ExitCode.USAGE
     except KeyboardInterrupt:
         print("leakbot: interrupted", file=sys.stderr)

@@ -205,10 +205,10 @@ def _sinks(tables: Any, path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
         raise ConfigError(f"{path}: 'sinks' must be a table of [sinks.<name>] tables")
     if tables:
-        from revoker import sinks
+        from revoker.options import check_sink
 
         for name, table in tables.items():
-            _checked(sinks.check, table, f"{path}: sinks.{name}")
+            _checked(check_sink, table, f"{path}: sinks.{name}")
             for key in ("api_url", "addr"):  # the github and vault sinks' endpoints
                 if isinstance(table.get(key), str):
                     _url(table[key], f"{path}: sinks.{name}: {key}")
@@ -219,10 +219,10 @@ def _notify(tables: Any, path: Path) -> list[dict[str, Any]]:
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise ConfigError(f"{path}: 'notify' must be an array of tables ([[notify]])")
     if tables:
-        from revoker import notify
+        from revoker.options import check_notifier
 
         for n, table in enumerate(tables):
-            _checked(notify.check, table, f"{path}: notify[{n}]")
+            _checked(check_notifier, table, f"{path}: notify[{n}]")
     return tables
 
 
@@ -238,7 +238,7 @@ def _checked(check: Callable[[Any], object], value: Any, where: str) -> None:
 
 def _url(url: str, where: str) -> None:
     """A key-service or delivery URL: HTTPS (plain HTTP only to loopback), named if not."""
-    from revoker.http import check_url
+    from revoker.urls import check_url
 
     _checked(check_url, url, where)
 

@@ -3,38 +3,17 @@ that refuses plain HTTP anywhere but loopback."""
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from revoker.deadline import bound_total_time, start_clock
-from revoker.errors import InsecureURL, RevokerError
+from revoker.errors import RevokerError
+from revoker.urls import check_url
 from scanner.version import tool_version
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)  # each socket operation
 TOTAL = 20.0  # one whole call: connect, TLS, request and the full answer (revoker.deadline)
-
-
-def check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return url
-    host = parts.hostname or ""
-    if parts.scheme == "http" and (host == "localhost" or _loopback(host)):
-        return url
-    raise InsecureURL(
-        f"refusing {parts.scheme or 'schemeless'} URL to {host or url!r}: "
-        "key services are called over HTTPS (plain HTTP only to loopback)"
-    )
-
-
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _guard(request: httpx.Request) -> None:

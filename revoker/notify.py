@@ -21,7 +21,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from revoker.http import call, check_url
+from revoker.http import call
+from revoker.options import check_notifier
+from revoker.urls import check_url
 
 SIGNATURE_HEADER = "X-Leakbot-Signature"
 TIMESTAMP_HEADER = "X-Leakbot-Timestamp"
@@ -100,25 +102,9 @@ def text(event: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-KINDS = {"webhook": ("name", "url", "url_env", "secret_env"), "slack": ("name", "url", "url_env")}
-
-
-def check(table: Mapping[str, Any]) -> None:
-    """ValueError naming an unknown type or option (when the config loads; `url_env` may only be
-    set where leakbot revokes, so a missing URL is an error only when the notifier is built)."""
-    kind = table.get("type")
-    if kind not in KINDS:
-        raise ValueError("'type' must be webhook or slack")
-    unknown = sorted(set(table) - {"type", *KINDS[kind]})
-    if unknown:
-        raise ValueError(f"unknown key {unknown[0]!r} for a {kind} notifier")
-    if isinstance(table.get("url"), str):
-        check_url(table["url"])
-
-
 def build(index: int, table: Mapping[str, Any], client: httpx.Client) -> Notifier:
     """A notifier from one `[[notify]]` table; ValueError names a bad option."""
-    check(table)
+    check_notifier(table)
     options = dict(table)
     kind = options.pop("type", None)
     name = str(options.pop("name", f"{kind}#{index}"))

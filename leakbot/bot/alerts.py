@@ -19,7 +19,8 @@ from typing import Any
 
 import httpx
 
-from revoker.http import call, check_url
+from revoker.http import call
+from revoker.urls import check_url
 
 KEY_ID_HEADER = "Github-Public-Key-Identifier"
 SIGNATURE_HEADER = "Github-Public-Key-Signature"

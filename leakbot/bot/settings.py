@@ -71,12 +71,7 @@ def target(table: Any, index: int) -> Target:
         raise ValueError(f"{where}: logs needs at least one glob")
     cron = table.get("cron")
     if cron is not None:
-        from apscheduler.triggers.cron import CronTrigger
-
-        try:
-            CronTrigger.from_crontab(str(cron))
-        except ValueError as exc:
-            raise ValueError(f"{where}: cron: {exc}") from None
+        _check_cron(str(cron), where)
     kind = "git" if "repo" in table else "logs"
     default_name = str(table.get("repo") or logs[0])
     return Target(
@@ -106,3 +101,11 @@ def serve(table: Any) -> Serve:
     retry = duration(table.get("retry_every", 60), "serve: retry_every")
     return Serve(listen, retry, str(table.get("github_keys_url", GITHUB_KEYS_URL)),
                  str(table.get("github_token_env", "")))  # fmt: skip
+
+
+def _check_cron(cron: str, where: str) -> None:
+    """Five fields, checked here by shape; `leakbot serve` checks each field's values when it
+    builds the schedule (APScheduler, 85 ms to import, stays out of every other command)."""
+    if len(cron.split()) != 5:
+        raise ValueError(f"{where}: cron: five fields (minute hour day month weekday), e.g. "
+                         "'*/5 * * * *'")  # fmt: skip

@@ -10,6 +10,7 @@ from typing import Any
 
 from leakbot.commands import add_command
 from leakbot.errors import ExitCode
+from leakbot.extras import require_bot
 
 EPILOG = """\
 examples:
@@ -54,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     fail = ci.truthy(os.environ.get("LEAKBOT_FAIL_ON_FINDINGS"), True)
     revoke = ci.truthy(os.environ.get("LEAKBOT_REVOKE"), False)
     verify = revoke or ci.truthy(os.environ.get("LEAKBOT_VERIFY"), False)
+    if verify:
+        require_bot("LEAKBOT_REVOKE" if revoke else "LEAKBOT_VERIFY")
     repo = open_repo(args.repo)
     event = ci.load_event(args.event_path)
     history = (os.environ.get("LEAKBOT_HISTORY") or "full").strip().lower()

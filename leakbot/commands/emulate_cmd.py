@@ -92,7 +92,7 @@ def seed(state: Any) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     from revoker.emulator.server import Server
     from revoker.emulator.state import Faults, State
-    from revoker.http import check_url
+    from revoker.urls import check_url
 
     for name in ("error_rate", "drop_rate", "hang_rate"):
         if not 0 <= getattr(args, name) <= 1:

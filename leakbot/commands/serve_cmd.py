@@ -15,7 +15,7 @@ from typing import Any
 
 from leakbot import config as config_mod
 from leakbot.commands import add_command, add_config_and_state
-from leakbot.errors import UsageError
+from leakbot.errors import ConfigError, UsageError
 
 EPILOG = """\
 examples:
@@ -84,10 +84,20 @@ def serve_settings(cfg: config_mod.Config, listen: str | None) -> Any:
     return settings
 
 
+def _cron(cfg: config_mod.Config, target: Any) -> Any:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        trigger = CronTrigger.from_crontab(target.cron, timezone=UTC)
+    except ValueError as exc:
+        raise ConfigError(f"{cfg.sources[-1]}: target {target.name!r}: cron: {exc}") from None
+    trigger.jitter = target.jitter or None
+    return trigger
+
+
 def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger) -> int:
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
     from leakbot.bot.alerts import GitHubKeys
@@ -106,8 +116,7 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
         if target.every is not None:
             trigger: Any = IntervalTrigger(seconds=target.every, jitter=target.jitter or None)
         else:
-            trigger = CronTrigger.from_crontab(target.cron, timezone=UTC)
-            trigger.jitter = target.jitter or None
+            trigger = _cron(cfg, target)
         scheduler.add_job(bot.run_target, trigger, args=[target], id=f"target:{target.name}",
                           name=target.name, next_run_time=now)  # fmt: skip
     scheduler.add_job(bot.retry, IntervalTrigger(seconds=settings.retry_every), id="retry",

@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from revoker.options import check_sink
+
 
 class Sink(Protocol):
     name: str
@@ -31,28 +33,8 @@ def _kinds() -> dict[str, Callable[..., Sink]]:
 _CLIENT = {"github", "vault"}  # the sinks that call an HTTP API
 
 
-def check(table: Mapping[str, Any]) -> None:
-    """ValueError naming the first unknown option or missing one (when the config loads, before
-    anything is delivered; no sink is built and nothing is read from the environment)."""
-    import inspect
-
-    options = dict(table)
-    kind = options.pop("type", None)
-    kinds = _kinds()
-    if kind not in kinds:
-        raise ValueError(f"'type' must be one of {', '.join(kinds)}")
-    params = inspect.signature(kinds[kind]).parameters
-    known = [p for p in params if p not in ("name", "client")]
-    for option in options:
-        if option not in known:
-            raise ValueError(f"unknown key {option!r} for a {kind} sink ({', '.join(known)})")
-    for option in known:
-        if params[option].default is inspect.Parameter.empty and option not in options:
-            raise ValueError(f"a {kind} sink needs {option!r}")
-
-
 def build(name: str, table: Mapping[str, Any], client: httpx.Client | None = None) -> Sink:
-    check(table)
+    check_sink(table)
     options = dict(table)
     kind = options.pop("type")
     try:

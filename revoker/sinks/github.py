@@ -10,7 +10,8 @@ import re
 import httpx
 
 from revoker.errors import RevokerError
-from revoker.http import call, check_url
+from revoker.http import call
+from revoker.urls import check_url
 
 API = "https://api.github.com"
 

@@ -8,7 +8,8 @@ import os
 import httpx
 
 from revoker.errors import RevokerError
-from revoker.http import call, check_url
+from revoker.http import call
+from revoker.urls import check_url
 
 ATTEMPTS = 3
 

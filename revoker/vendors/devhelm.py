@@ -8,8 +8,9 @@ from typing import Any
 import httpx
 
 from revoker.errors import RevokerError
-from revoker.http import admin_call, answer_field, check_url
+from revoker.http import admin_call, answer_field
 from revoker.service import NewKey, Verdict, Verification, unknown_for
+from revoker.urls import check_url
 
 BASE = "https://api.devhelm.io"
 PAGE, MAX_PAGES = 100, 100

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from revoker.http import check_url
 from revoker.service import NewKey
+from revoker.urls import check_url
 
 
 class VerifyOnly:

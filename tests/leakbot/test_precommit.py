@@ -138,6 +138,11 @@ def test_all_files_finds_keys_committed_before_the_hooks(tmp_path, hook_repo, pr
 
     code, out = run_all("leakbot-files")
     assert code == 1, out
+    # The hook's own environment holds the scanner, not the bot extra.
+    installed = {
+        p.name.lower() for p in pre_commit_home.glob("*/py_env-*/lib/python*/site-packages/*")
+    }
+    assert "regex" in installed and "httpx" not in installed and "cryptography" not in installed
     assert "deploy/app.env" in out and "--output=x.env" in out, out
     assert old not in out and odd not in out
     assert not (repo.path / "x.env").exists()

@@ -9,7 +9,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 import signal
 import socket
 import sqlite3
@@ -24,6 +23,7 @@ import pytest
 from revoker.notify import sign
 from tests.emulation import Receiver, emulator_keys, emulator_process, leakbot
 from tests.gitrepo import GitRepo
+from tests.needs import need
 
 SINK_SCRIPT = """\
 import json, sys
@@ -282,9 +282,10 @@ def test_faults_converge_to_the_same_end_state(tmp_path, faults):
         receiver.close()
 
 
-@pytest.mark.skipif(not (shutil.which("jq") and shutil.which("curl")), reason="needs jq and curl")
 def test_the_readme_rehearsal_runs_as_written(tmp_path):
     """The README's "Rehearse it" block, pasted into bash (on a free port instead of 8787)."""
+    need("jq", "the README's rehearsal reads the emulator's answers with it")
+    need("curl", "the README's rehearsal asks the emulator with it")
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     block = readme.split("**Rehearse it**", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     with socket.socket() as probe:

@@ -7,9 +7,10 @@ import pytest
 
 from revoker.emulator.state import Faults
 from revoker.errors import InsecureURL, RevokerError
-from revoker.http import check_url, make_client
+from revoker.http import make_client
 from revoker.registry import SERVICES
 from revoker.service import Verdict
+from revoker.urls import check_url
 from revoker.vendors.devhelm import DevHelm
 from revoker.vendors.helicone import Helicone
 
