@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from leakbot.bot import runs
 from leakbot.bot.metrics import Metrics
 from leakbot.bot.runs import Runs
 from leakbot.bot.settings import Target
@@ -38,7 +40,7 @@ class Bot:
         self.state_path = state_path
         self.log = log
         self.stop = threading.Event()
-        self.metrics = Metrics()
+        self.metrics = Metrics(self._ledger_counts, self._last_success)
         self.engine = Engine(cfg.rules, "auto")
         self.scan_lock = threading.Lock()  # one scan at a time: the engine is not shared
         self.keys: dict[str, tuple[bytes, bytes]] = {}  # secret_sha256 -> (secret, partner)
@@ -58,6 +60,13 @@ class Bot:
 
     def _rotator(self, ledger: Ledger) -> Any:
         return make_rotator(self.cfg, ledger, self._say, self.client, self.services, self.stop)
+
+    def _ledger_counts(self) -> Counter[tuple[str, str]]:
+        with Ledger(self.state_path) as ledger:
+            return Counter((r.vendor, r.status) for r in ledger.rows())
+
+    def _last_success(self) -> dict[str, float]:
+        return {r.name: r.last_success for r in runs.read(self.state_path) if r.last_success}
 
     def _say(self, text: str) -> None:
         self.log.info(text)
@@ -85,7 +94,7 @@ class Bot:
             runs.ended(target.name, error, len(found))
             runs.close()
         outcome = "ok" if error is None else "error"
-        self.metrics.inc("leakbot_scans_total", target=target.name, outcome=outcome)
+        self.metrics.scans.labels(target=target.name, outcome=outcome).inc()
         if error:
             self.log.warning("target %s: run failed: %s", target.name, error)
         else:
@@ -106,7 +115,7 @@ class Bot:
             suppress(result, self.cfg)
             for note in result.notes:
                 self.log.warning("target %s: %s", target.name, note)
-            self.metrics.inc("leakbot_scan_bytes_total", result.stats.bytes, target=target.name)
+            self.metrics.scan_bytes.labels(target=target.name).inc(result.stats.bytes)
             if result.findings:
                 self.keep(result.findings, where)
             found: list[Finding] = result.findings
@@ -141,10 +150,9 @@ class Bot:
             for f in findings:
                 self.keys[f.secret_sha256] = (f.secret, f.partner_secret)
         for f in findings:
-            self.metrics.inc("leakbot_findings_total", vendor=f.vendor or "ambiguous")
+            self.metrics.findings.labels(vendor=f.vendor or "ambiguous").inc()
             verdict = (f.verification or {}).get("status", "unknown")
-            self.metrics.inc("leakbot_verifications_total", vendor=f.vendor or "ambiguous",
-                             verdict=verdict)  # fmt: skip
+            self.metrics.verifications.labels(vendor=f.vendor or "ambiguous", verdict=verdict).inc()
         with Ledger(self.state_path) as ledger:
             record(ledger, findings, where)
 
@@ -171,7 +179,7 @@ class Bot:
                     continue
                 after = rot.run(row, *key)
                 if after.status == "done" and after.rotated_at and after.leaked_at:
-                    self.metrics.observe_latency(after.rotated_at - after.leaked_at)
+                    self.metrics.latency.observe(after.rotated_at - after.leaked_at)
                 if after.status in ("done", "dead", "manual"):
                     with self.keys_lock:
                         self.keys.pop(row.secret_sha256, None)

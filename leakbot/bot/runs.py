@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS bot_targets (
     last_ok    INTEGER,
     last_error TEXT,
     findings   INTEGER NOT NULL DEFAULT 0,
-    next_run   REAL
+    next_run   REAL,
+    last_success REAL               -- when the last run that scanned everything ended
 ) STRICT;
 """
 
@@ -34,6 +35,7 @@ class TargetRun:
     last_error: str | None
     findings: int
     next_run: float | None
+    last_success: float | None
 
 
 class Runs:
@@ -41,6 +43,9 @@ class Runs:
         self.db = sqlite3.connect(private_file(path), timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(bot_targets)")}
+        if "last_success" not in columns:  # a state file from before last_success existed
+            self.db.execute("ALTER TABLE bot_targets ADD COLUMN last_success REAL")
 
     def close(self) -> None:
         self.db.close()
@@ -54,10 +59,12 @@ class Runs:
         )
 
     def ended(self, name: str, error: str | None, findings: int) -> None:
+        now = time.time()
         self.db.execute(
             "UPDATE bot_targets SET last_end = ?, last_ok = ?, last_error = ?, "
-            "findings = findings + ? WHERE name = ?",
-            (time.time(), int(error is None), error, findings, name),
+            "findings = findings + ?, last_success = CASE WHEN ? THEN ? ELSE last_success END "
+            "WHERE name = ?",
+            (now, int(error is None), error, findings, int(error is None), now, name),
         )
 
     def scheduled(self, name: str, kind: str, next_run: float | None) -> None:
@@ -78,8 +85,8 @@ class Runs:
 
     def all(self) -> list[TargetRun]:
         cursor = self.db.execute(
-            "SELECT name, kind, last_start, last_end, last_ok, last_error, findings, next_run "
-            "FROM bot_targets ORDER BY name"
+            "SELECT name, kind, last_start, last_end, last_ok, last_error, findings, next_run, "
+            "last_success FROM bot_targets ORDER BY name"
         )
         return [TargetRun(*row) for row in cursor]
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from leakbot.bot import alerts, runs
 from leakbot.bot.core import Bot
-from revoker.ledger import Ledger
+from leakbot.bot.metrics import CONTENT_TYPE
 
 MAX_BODY = 1 << 20
 
@@ -41,10 +40,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(503 if bot.stop.is_set() else 200,
                               {"status": status, "targets": targets})  # fmt: skip
         if self.path == "/metrics":
-            with Ledger(bot.state_path) as ledger:
-                counts = Counter((r.vendor, r.status) for r in ledger.rows())
-            text = bot.metrics.render(counts).encode()
-            return self._send(200, text, "text/plain; version=0.0.4; charset=utf-8")
+            return self._send(200, bot.metrics.render(), CONTENT_TYPE)
         return self._json(404, {"error": "not found"})
 
     def do_POST(self) -> None:
@@ -53,17 +49,17 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(404, {"error": "not found"})
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
-            bot.metrics.inc("leakbot_alerts_total", result="too_large")
+            bot.metrics.alerts.labels(result="too_large").inc()
             return self._json(413, {"error": "body too large"})
         body = self.rfile.read(length)
         try:
             tokens = alerts.check(self.server.github_keys, self.headers, body)
         except alerts.BadAlert as exc:
-            bot.metrics.inc("leakbot_alerts_total", result=f"rejected_{exc.status}")
+            bot.metrics.alerts.labels(result=f"rejected_{exc.status}").inc()
             bot.log.warning("github alert rejected: %s", exc)
             return self._json(exc.status, {"error": str(exc)})
         feedback = bot.alert(tokens, self.server.later)
-        bot.metrics.inc("leakbot_alerts_total", result="accepted")
+        bot.metrics.alerts.labels(result="accepted").inc()
         bot.log.info("github alert: %d token(s), %d labelled", len(tokens), len(feedback))
         return self._json(200, feedback)
 

@@ -27,6 +27,20 @@ from tests.emulation import (
 from tests.gitrepo import GitRepo
 
 
+def _scrape(url: str) -> dict[str, float]:
+    """A /metrics page as Prometheus reads it: every sample by name and labels."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    answer = httpx.get(url, timeout=5)
+    assert answer.headers["content-type"].startswith("text/plain; version=0.0.4")
+    out = {}
+    for family in text_string_to_metric_families(answer.text):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            out[sample.name + (f"{{{labels}}}" if labels else "")] = sample.value
+    return out
+
+
 def _config(tmp: Path, url: str, hook: str, every: str = "1s") -> None:
     (tmp / ".leakbot.toml").write_text(
         rehearsal_config(url, "deploy.env", timeout=3)
@@ -123,11 +137,18 @@ def test_a_commit_and_a_log_line_are_rotated_without_a_human(tmp_path):
             health = httpx.get(f"{base}/healthz", timeout=5).json()
             assert health["status"] == "ok" and {t["name"] for t in health["targets"]} == {
                 "service", "api-logs"}  # fmt: skip
-            metrics = httpx.get(f"{base}/metrics", timeout=5).text
-            assert 'leakbot_ledger_keys{state="done",vendor="helicone"} 1' in metrics
-            assert 'leakbot_ledger_keys{state="done",vendor="devhelm"} 1' in metrics
-            assert "leakbot_revocation_latency_seconds_count 2" in metrics
-            assert 'leakbot_findings_total{vendor="helicone"} 1' in metrics
+            metrics = _scrape(f"{base}/metrics")
+            assert metrics['leakbot_ledger_keys{state="done",vendor="helicone"}'] == 1
+            assert metrics['leakbot_ledger_keys{state="done",vendor="devhelm"}'] == 1
+            assert metrics["leakbot_revocation_latency_seconds_count"] == 2
+            assert metrics['leakbot_findings_total{vendor="helicone"}'] == 1
+            for target in ("service", "api-logs"):
+                when = metrics[
+                    f'leakbot_target_last_success_timestamp_seconds{{target="{target}"}}'
+                ]
+                assert time.time() - 120 < when <= time.time()
+            build = next(k for k in metrics if k.startswith("leakbot_build_info{"))
+            assert 'version="' in build and metrics[build] == 1
             assert bot.stop() == 0
             assert any(m == "stopped" for m in bot.messages())
             _assert_each_rotated_once(tmp_path, url, leaked)
@@ -293,9 +314,9 @@ def test_a_signed_alert_is_verified_rotated_and_answered(alert_bot, tmp_path):
         and (tmp_path / "deploy.env").read_text() == f"DEVHELM_API_TOKEN={new[0].secret}\n"
     )
     assert _post(alert_bot["web"], b"not json", alert_bot["key"]).status_code == 400
-    metrics = httpx.get(f"{alert_bot['web'].url}/metrics", timeout=5).text
-    assert 'leakbot_alerts_total{result="rejected_401"} 3' in metrics
-    assert 'leakbot_alerts_total{result="accepted"} 1' in metrics
+    metrics = _scrape(f"{alert_bot['web'].url}/metrics")
+    assert metrics['leakbot_alerts_total{result="rejected_401"}'] == 3
+    assert metrics['leakbot_alerts_total{result="accepted"}'] == 1
 
 
 def test_an_alerted_key_lost_in_a_restart_goes_to_the_owner_not_into_silence(alert_bot, tmp_path):
@@ -423,3 +444,28 @@ def test_an_incomplete_target_run_keeps_its_findings_and_its_cursor(
     assert "git log stopped early" in capsys.readouterr().out
     obj.write_bytes(whole)  # repaired: the cursor did not move, so everything is scanned again
     assert main(["serve", "--once", "--config", config]) == 0
+
+
+def test_the_readme_systemd_unit_is_valid_and_sandboxed(tmp_path):
+    """The README's unit, as `systemd-analyze` reads it: valid, and rated OK (exposure <= 2.0)."""
+    import re
+    import subprocess
+    import sys
+
+    from tests.needs import need
+
+    analyze = need(
+        "systemd-analyze", "it checks the README's unit (Debian: apt-get install systemd)"
+    )
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    unit = re.search(r"```ini\n# /etc/systemd/system/leakbot.service\n(.*?)```", readme, re.S)[1]
+    leakbot_bin = Path(sys.executable).parent / "leakbot"
+    path = tmp_path / "leakbot.service"
+    path.write_text(unit.replace("/opt/leakbot/bin/leakbot", str(leakbot_bin)))
+    verify = subprocess.run([analyze, "verify", "--man=no", str(path)], capture_output=True,
+                            text=True)  # fmt: skip
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    security = subprocess.run([analyze, "security", "--offline=true", "--threshold=20", str(path)],
+                              capture_output=True, text=True)  # fmt: skip
+    assert security.returncode == 0, security.stdout[-2000:]
+    assert "Overall exposure level for leakbot.service: 1." in security.stdout
