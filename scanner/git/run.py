@@ -1,4 +1,9 @@
-"""Running git: one place for the environment, errors, and questions about a repository."""
+"""Running git: one place for the environment, errors, and questions about a repository.
+
+Which git is used where: everything that reads a repository — revisions, ref tips, the log,
+blobs — runs git's plumbing here (`rev-parse`, `for-each-ref`, `log --raw`, `cat-file --batch`),
+streamed and checked for lost work, and starts in a few ms (the commit hook). Cloning and
+fetching mirrors of URL targets goes through GitPython (`scanner.git.remote`)."""
 
 from __future__ import annotations
 

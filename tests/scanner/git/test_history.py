@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -141,6 +142,36 @@ def test_remote_url_is_mirrored_and_fetched(planted, keys, capsys):
     assert len(second["findings"]) == len(expect) + 1
     code, _, err = git_scan(capsys, "https://user:tok@example.org/r.git")
     assert code == 2 and "credential helper" in err and "tok" not in err
+
+
+def test_a_mirror_drops_deleted_refs_and_a_damaged_cache_is_cloned_again(tmp_path, keys, capsys):
+    from scanner.git.remote import cache_root
+
+    origin = GitRepo(tmp_path / "origin")
+    origin.commit("base", {"README.md": "hi\n"})
+    origin.git("checkout", "-q", "-b", "topic")
+    origin.commit("topic", {"t.env": f"DEVHELM_API_TOKEN={keys.rand('dh_live_', 32)}\n"})
+    origin.git("checkout", "-q", "main")
+    url = f"file://{origin.path}"
+    assert len(git_scan(capsys, url)[1]["findings"]) == 1
+    origin.git("branch", "-q", "-D", "topic")
+    origin.git("reflog", "expire", "--expire=now", "--all")
+    (mirror,) = cache_root().iterdir()
+    code, doc, _ = git_scan(capsys, url)
+    assert code == 0 and doc["findings"] == []  # the pruned branch's commit is unreachable
+    (mirror / "HEAD").write_text("garbage\n")  # a damaged cache: cloned again, not trusted
+    code, doc, err = git_scan(capsys, url)
+    assert code == 0 and (mirror / "HEAD").read_text().startswith("ref: "), err
+
+
+@pytest.mark.parametrize("url, message", [
+    ("file:///nowhere/at/all.git", "git clone failed: fatal: "),
+    ("ext::sh -c touch% /tmp/leakbot-ext-pwned% file://x", "refusing an unsafe git transport"),
+])  # fmt: skip
+def test_a_url_that_cannot_be_cloned_is_one_line_naming_it(capsys, url, message):
+    code, _, err = git_scan(capsys, url)
+    assert code == 2 and message in err and err.count("\n") == 1, err
+    assert not Path("/tmp/leakbot-ext-pwned").exists()
 
 
 def test_not_a_repository(tmp_path, capsys):
