@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,7 +45,11 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--show-secrets", action="store_true", help="print raw secret values")
     verify_help = "ask each vendor whether found keys are live (read-only calls)"
     p.add_argument("--verify", action="store_true", help=verify_help)
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    loud = p.add_mutually_exclusive_group()
+    loud.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    loud.add_argument("-v", "--verbose", action="store_true",
+                      help="also say which config, engine and rules ran, each finding an "
+                           "allowlist or the baseline hid and why, and the time taken")  # fmt: skip
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     p.add_argument(
         "--engine",
@@ -83,7 +88,27 @@ def prepare(args: argparse.Namespace, paths: list[str]) -> tuple[config_mod.Conf
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     cfg = config_mod.load(args.config, _search_dirs(paths))
-    return cfg, Engine(cfg.rules, args.engine)
+    engine = Engine(cfg.rules, args.engine)
+    if getattr(args, "verbose", False):
+        args.started = time.monotonic()
+        say_setup(cfg, engine)
+    return cfg, engine
+
+
+def say_setup(cfg: config_mod.Config, engine: Engine) -> None:
+    """-v: the config files in force and what will run."""
+    from scanner.finding import printable
+    from scanner.matcher import hyperscan_available
+
+    sources = ", ".join(printable(s) for s in cfg.sources) or "none (built-in defaults)"
+    kind = engine.mode
+    if kind == "auto":
+        kind = ("auto: Hyperscan (pure regex for small inputs)" if hyperscan_available()
+                else "auto: pure regex (Hyperscan is not installed)")  # fmt: skip
+    mine = sum(1 for r in cfg.rules if r.user)
+    print(f"leakbot: config: {sources}", file=sys.stderr)
+    print(f"leakbot: engine: {kind}; {len(cfg.rules)} rules ({mine} from the config), "
+          f"{len(cfg.allowlists)} allowlist(s)", file=sys.stderr)  # fmt: skip
 
 
 def hint(findings: list[Finding], cfg: config_mod.Config) -> str:
@@ -100,16 +125,31 @@ def hint(findings: list[Finding], cfg: config_mod.Config) -> str:
     return f"leakbot: {act}. A false positive? Put `leakbot:allow` on its line, or add {where}."
 
 
-def suppress(result: ScanResult, cfg: config_mod.Config, baseline: str | None = None) -> None:
-    """Drop what the config allows and what the baseline already knows."""
+def suppress(result: ScanResult, cfg: config_mod.Config, baseline: str | None = None,
+             verbose: bool = False) -> None:  # fmt: skip
+    """Drop what the config allows and what the baseline already knows (-v: saying which)."""
     from scanner.allow import apply_allowlists, load_baseline
 
-    result.findings = apply_allowlists(result.findings, cfg.allowlists)
+    before = result.findings
+    result.findings = apply_allowlists(before, cfg.allowlists)
+    if verbose:
+        _say_hidden(before, result.findings, "an allowlist in the config")
     baseline_path = Path(baseline) if baseline else cfg.baseline
     if baseline_path is not None:
-        known = len(result.findings)
-        result.findings = load_baseline(baseline_path).filter(result.findings)
-        result.stats.baselined += known - len(result.findings)
+        before = result.findings
+        result.findings = load_baseline(baseline_path).filter(before)
+        result.stats.baselined += len(before) - len(result.findings)
+        if verbose:
+            _say_hidden(before, result.findings, f"the baseline {baseline_path}")
+
+
+def _say_hidden(before: list[Finding], after: list[Finding], why: str) -> None:
+    from scanner.report.text import finding_line
+
+    kept = {id(f) for f in after}
+    for f in before:
+        if id(f) not in kept:
+            print(f"leakbot: hidden by {why}: {finding_line(f)}", file=sys.stderr)
 
 
 def verify(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult,
@@ -134,7 +174,10 @@ def finish(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult,
     can be read again later (default: its file, from this directory)."""
     from scanner.recover import location_of
 
-    suppress(result, cfg, args.baseline)
+    verbose = getattr(args, "verbose", False)
+    suppress(result, cfg, args.baseline, verbose)
+    if verbose:
+        _say_time(args, result)
     if getattr(args, "verify", False) and result.findings:
         verify(args, cfg, result, where or location_of)
     code = ExitCode.of(len(result.findings), len(result.incomplete))
@@ -151,6 +194,12 @@ def finish(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult,
     if result.findings and args.format == "text" and not args.quiet:
         print(hint(result.findings, cfg), file=sys.stderr)
     return code
+
+
+def _say_time(args: argparse.Namespace, result: ScanResult) -> None:
+    seconds = max(time.monotonic() - getattr(args, "started", time.monotonic()), 1e-6)
+    rate = result.stats.bytes / seconds / 1e6
+    print(f"leakbot: scanned in {seconds:.2f} s ({rate:.1f} MB/s)", file=sys.stderr)
 
 
 def print_notes(result: ScanResult) -> None:

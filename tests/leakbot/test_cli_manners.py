@@ -66,3 +66,23 @@ def test_ci_options_have_help():
                           text=True)  # fmt: skip
     assert "--event-path FILE" in proc.stdout and "--sarif-file FILE" in proc.stdout
     assert "$GITHUB_EVENT_NAME" in proc.stdout
+
+
+def test_verbose_says_what_ran_and_what_was_hidden_and_why(tmp_path, keys, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".leakbot.toml").write_text(
+        'version = 1\n[[allowlists]]\ndescription = "fixtures"\npaths = ["fixtures/"]\n'
+    )
+    (tmp_path / "fixtures").mkdir()
+    hidden, shown = keys.rand("dh_live_", 32), keys.rand("dh_live_", 32)
+    (tmp_path / "fixtures" / "a.env").write_text(f"DEVHELM_API_TOKEN={hidden}\n")
+    (tmp_path / "b.env").write_text(f"DEVHELM_API_TOKEN={shown}\n")
+    assert main(["scan", ".", "-v", "--engine", "regex"]) == 1
+    out, err = capsys.readouterr()
+    assert "leakbot: config: .leakbot.toml" in err
+    assert "leakbot: engine: regex; " in err and "1 allowlist(s)" in err
+    (line,) = [x for x in err.splitlines() if x.startswith("leakbot: hidden by an allowlist")]
+    assert "fixtures/a.env:1:19" in line and hidden not in line and hidden not in out
+    assert "leakbot: scanned in " in err and "b.env:1:19" in out
+    assert main(["scan", ".", "-q", "-v"]) == 2  # one or the other
+    assert "not allowed with argument -q/--quiet" in capsys.readouterr().err
