@@ -14,6 +14,7 @@ from leakbot import extras
 from leakbot.commands import (
     baseline,
     ci_cmd,
+    completion_cmd,
     emulate_cmd,
     git_cmd,
     init_cmd,
@@ -42,6 +43,7 @@ examples:
   leakbot serve                           the bot: [[targets]] on a schedule, rotation by policy
   leakbot rules check
   leakbot init                            a commented .leakbot.toml and the pre-commit hooks
+  leakbot completion bash                 tab completion for bash (zsh, tcsh too)
 
 exit codes: 0 clean, 1 findings, 2 usage or config error, 3 unexpected error,
             4 incomplete: the scan could not do all its work (it says what it missed)
@@ -76,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     emulate_cmd.register(sub)
     baseline.register(sub)
     rules_cmd.register(sub)
+    completion_cmd.register(sub)
+    parser.set_defaults(root_parser=parser)  # for `leakbot completion`
     return parser
 
 

@@ -64,6 +64,8 @@ def register(sub: Any) -> None:
     r.add_argument("--execute", action="store_true", help="act (default: print the plan only)")
     r.add_argument("--approve", type=int, metavar="ID", help="approve one rotation and run it")
     r.add_argument("--id", type=int, action="append", metavar="ID", help="only these rows")
+    format_help = "json: each row's decision and, with --execute, its state after"
+    r.add_argument("--format", choices=["text", "json"], default="text", help=format_help)
     add_config_and_state(r)
     r.set_defaults(func=run_revoke)
 
@@ -154,6 +156,8 @@ def run_revoke(args: argparse.Namespace) -> int:
             "(leakbot git --verify, leakbot scan . --verify)",
             file=sys.stderr,
         )
+        if args.format == "json":
+            _print_json(path, None, [], 0 if args.execute else None)
         return 0
     with Ledger(path) as ledger, rotator(cfg, ledger, say) as rot:
         if args.approve is not None:
@@ -168,7 +172,11 @@ def run_revoke(args: argparse.Namespace) -> int:
             rows = [r for r in ledger.rows(OPEN) if not wanted or r.id in wanted]
         execute = args.execute or args.approve is not None
         engine = Engine(cfg.rules, "auto")
-        still_open = act(rot, rows, execute, lambda row: read_again(engine, row))
+        planned: list[dict[str, Any]] = []
+        show = _plan_line if args.format == "text" else _collect(planned)
+        still_open = act(rot, rows, execute, lambda row: read_again(engine, row), show)
+        if args.format == "json":
+            _print_json(path, rot.ledger, planned, still_open if execute else None)
         if not rows:
             print("leakbot: nothing open in the ledger", file=sys.stderr)
         elif not execute:
@@ -177,9 +185,36 @@ def run_revoke(args: argparse.Namespace) -> int:
     return 1 if still_open else 0
 
 
-def act(rot: Any, rows: list[Any], execute: bool,
-        lookup: Callable[[Any], Finding | None]) -> int:  # fmt: skip
-    """Print each row's plan and, when executing, run it with the key `lookup` finds for it.
+Show = Callable[[Any, Any], None]  # (ledger row, decision) -> None
+
+
+def _print_json(path: Path, ledger: Any, planned: list[dict[str, Any]],
+                still_open: int | None) -> None:  # fmt: skip
+    """The plan; after --execute also each row as it ended and how many are still open."""
+    doc: dict[str, Any] = {"ledger": str(path), "execute": still_open is not None}
+    if still_open is not None:
+        planned = [{**p, "after": _row_dict(ledger.get(p["id"]))} for p in planned]
+        doc["still_open"] = still_open
+    json.dump({**doc, "rotations": planned}, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def _plan_line(row: Any, decision: Any) -> None:
+    print(f"#{row.id:<4} {row.vendor:<9} {row.preview:<28} {printable(row.place)}\n"
+          f"      {decision.action}: {decision.reason}")  # fmt: skip
+
+
+def _collect(into: list[dict[str, Any]]) -> Show:
+    def show(row: Any, decision: Any) -> None:
+        into.append({**_row_dict(row), "decision": {"action": decision.action,
+                                                    "reason": decision.reason}})  # fmt: skip
+
+    return show
+
+
+def act(rot: Any, rows: list[Any], execute: bool, lookup: Callable[[Any], Finding | None],
+        show: Show = _plan_line) -> int:  # fmt: skip
+    """Show each row's plan and, when executing, run it with the key `lookup` finds for it.
     Returns how many leaks are still open (failed, blocked, key not at hand)."""
     from leakbot.rotation import say
     from revoker.ledger import OPEN
@@ -188,8 +223,7 @@ def act(rot: Any, rows: list[Any], execute: bool,
     for row in rows:
         row = rot.ledger.get(row.id) or row
         decision = rot.decide(row)
-        print(f"#{row.id:<4} {row.vendor:<9} {row.preview:<28} {printable(row.place)}\n"
-              f"      {decision.action}: {decision.reason}")  # fmt: skip
+        show(row, decision)
         if not execute:
             continue
         if decision.action != "nothing":

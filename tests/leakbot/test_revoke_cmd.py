@@ -138,11 +138,21 @@ def test_verify_then_revoke_rotates_each_live_key_once(tmp_path):
             assert plan.returncode == 0, plan.stderr
             assert plan.stdout.count("rotate: reissue") == 2 and "dry run" in plan.stderr
             assert emulator_keys(keys["url"]) == before  # a dry run changes nothing
+            planned = json.loads(
+                leakbot("revoke", "--format", "json", cwd=tmp_path, env=env).stdout
+            )
+            assert planned["execute"] is False and "still_open" not in planned
+            assert [r["decision"]["action"] for r in planned["rotations"]] == ["rotate", "rotate"]
 
-            done = leakbot("revoke", "--execute", cwd=tmp_path, env=env)
+            done = leakbot("revoke", "--execute", "--format", "json", cwd=tmp_path, env=env)
             outputs.append(done)
             assert done.returncode == 0, done.stderr
             assert done.stderr.count("rotated") == 2
+            acted = json.loads(done.stdout)
+            assert acted["still_open"] == 0 and {r["vendor"] for r in acted["rotations"]} == {
+                "helicone", "devhelm"}  # fmt: skip
+            assert [r["after"]["status"] for r in acted["rotations"]] == ["done", "done"]
+            assert all(r["after"]["new_key_id"] for r in acted["rotations"])
             _assert_converged(tmp_path, keys)
 
             after = emulator_keys(keys["url"])
