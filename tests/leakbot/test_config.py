@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -225,3 +226,45 @@ def test_every_commented_example_in_the_init_config_is_valid(tmp_path, monkeypat
     cfg = config_mod.load(str(tmp_path / ".leakbot.toml"))
     assert [t.kind for t in cfg.targets] == ["git", "logs"]
     assert cfg.vendors["helicone"]["deliver"] == ["app-env"] and len(cfg.notify) == 1
+
+
+def _readme_toml_blocks() -> list[str]:
+    import re
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    return re.findall(r"```toml\n(.*?)```", readme, re.S)
+
+
+def test_every_toml_block_in_the_readme_is_real_toml():
+    import tomllib
+
+    blocks = _readme_toml_blocks()
+    assert len(blocks) >= 5
+    for block in blocks:
+        tomllib.loads(block)  # pasteable as written
+
+
+def test_the_readmes_custom_rule_passes_rules_check(tmp_path, capsys, monkeypatch):
+    (block,) = [b for b in _readme_toml_blocks() if "[[rules]]" in b]
+    (tmp_path / ".leakbot.toml").write_text(block)
+    (tmp_path / ".leakbot-baseline.json").write_text('{"version": 1, "findings": []}\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["rules", "check", "--config", ".leakbot.toml"]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    # The check covers the user's rule: without its examples it is refused.
+    bare = "\n".join(line for line in block.splitlines() if "examples" not in line)
+    (tmp_path / ".leakbot.toml").write_text(bare)
+    assert main(["rules", "check", "--config", ".leakbot.toml"]) == 1
+    assert "acme.token" in "".join(capsys.readouterr())
+
+
+def test_the_readme_names_each_vendors_default_variable():
+    from leakbot.config import VARIABLES
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    listed = readme.split("the defaults are the vendors' documented", 1)[1].split(
+        "Each new key", 1
+    )[0]
+    assert sorted(v.strip("`.,:\n ") for v in listed.split() if v.startswith("`")) == sorted(
+        VARIABLES.values()
+    )

@@ -306,7 +306,8 @@ def test_the_readme_rehearsal_runs_as_written(tmp_path):
     env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
     for name in ("LEAKBOT_CONFIG", "LEAKBOT_STATE", "HELICONE_ADMIN_KEY", "DEVHELM_ADMIN_TOKEN"):
         env.pop(name, None)
-    script = f"{block}\nkill %1\nwait\n"  # as pasted: no set -e (a scan with findings exits 1)
+    assert block.rstrip().splitlines()[-1].startswith("kill %1")  # it says how to stop it
+    script = f"{block}\nwait\n"  # as pasted: no set -e (a scan with findings exits 1)
     proc = subprocess.Popen(["bash", "-c", script], cwd=tmp_path, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)  # fmt: skip
