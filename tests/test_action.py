@@ -49,6 +49,16 @@ def test_every_action_is_pinned_by_sha_to_a_node24_release(name):
         assert major >= NODE24[repo], f"{repo} v{major} runs on node20"
 
 
+def test_the_action_is_a_composite_whose_inputs_reach_scripts_through_env():
+    doc = yaml.safe_load(ACTION.read_text())
+    assert doc["runs"]["using"] == "composite"
+    assert {"config", "fail-on-findings", "verify", "revoke", "sarif-file", "version",
+            "history"} <= set(doc["inputs"])  # fmt: skip
+    assert {"findings", "sarif-file"} <= set(doc["outputs"])
+    for step in doc["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), "inputs reach scripts through env:, never inline"
+
+
 def test_leakbot_runs_from_its_own_venv_never_the_callers_python():
     doc = yaml.safe_load(ACTION.read_text())
     steps = doc["runs"]["steps"]

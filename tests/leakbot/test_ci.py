@@ -151,25 +151,6 @@ def test_bad_payload_is_a_usage_error(tmp_path, capsys):
     assert "e.json: cannot read the event payload" in capsys.readouterr().err
 
 
-def test_action_yml_is_a_thin_pinned_composite():
-    import yaml
-
-    action = yaml.safe_load((ROOT / "action.yml").read_text())
-    assert action["runs"]["using"] == "composite"
-    inputs = set(action["inputs"])
-    assert {"config", "fail-on-findings", "verify", "revoke", "sarif-file", "version",
-            "history"} <= inputs  # fmt: skip
-    assert {"findings", "sarif-file"} <= set(action["outputs"])
-    runs = [step["run"] for step in action["runs"]["steps"] if "run" in step]
-    assert any("leakbot ci" in run for run in runs)
-    for step in action["runs"]["steps"]:
-        if "uses" in step:
-            ref = step["uses"].split("@", 1)[1]
-            assert len(ref) == 40 and all(c in "0123456789abcdef" for c in ref), step["uses"]
-    for run in runs:
-        assert "${{" not in run, "inputs reach scripts through env:, never inline"
-
-
 def test_revoke_input_rotates_a_live_key_pushed_by_policy(tmp_path, gh, capsys, monkeypatch):
     from revoker.emulator.server import Server
     from revoker.emulator.state import State
