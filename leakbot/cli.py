@@ -99,9 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"leakbot: error: {printable(str(exc))}", file=sys.stderr)
         return ExitCode.USAGE
     except ModuleNotFoundError as exc:
-        if (exc.name or "").split(".")[0] not in extras.BOT:
+        module = (exc.name or "").split(".")[0]
+        extra = extras.extra_of(module)
+        if extra is None:
             raise
-        print(f"leakbot: error: {extras.message(args.command, [exc.name or '?'])}", file=sys.stderr)
+        say = extras.message(f"leakbot {args.command}", [module], extra)
+        print(f"leakbot: error: {say}", file=sys.stderr)
         return ExitCode.USAGE
     except KeyboardInterrupt:
         print("leakbot: interrupted", file=sys.stderr)

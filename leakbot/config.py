@@ -21,7 +21,7 @@ from scanner.allow import Allowlist
 
 VERSION = 1
 _KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline", "vendors", "sinks",
-         "notify", "targets", "serve"}  # fmt: skip
+         "notify", "targets", "serve", "state", "lease"}  # fmt: skip
 VENDORS = ("devhelm", "diffhook", "helicone", "helios", "devdraft")
 _VENDOR_KEYS = {"base_url", "eu_base_url", "admin_env", "policy", "deliver", "variable", "timeout"}
 POLICIES = ("auto", "approve", "notify")
@@ -48,6 +48,11 @@ class Config:
     # What `leakbot serve` watches ([[targets]]) and how it listens ([serve]).
     targets: list[Any] = field(default_factory=list)
     serve: Any = None
+    # Where the state lives (a SQLite file, relative to the config's folder, or a postgresql://
+    # URL; --state and LEAKBOT_STATE win), and how long a claim on a ledger row outlives a
+    # process that stopped renewing it.
+    state: str | None = None
+    lease: float | None = None
 
     def admin_credentials(self) -> dict[str, str | None]:
         return {v: os.environ.get(s["admin_env"]) if s.get("admin_env") else None
@@ -131,6 +136,10 @@ def load(explicit: str | None = None, search_dirs: list[Path] | None = None) -> 
             config.notify = [(t, path) for t in _notify(doc["notify"], path)]
         if "targets" in doc or "serve" in doc:
             config.targets, config.serve = _bot(doc, path)
+        if "state" in doc:
+            config.state = _state(doc["state"], path)
+        if "lease" in doc:
+            config.lease = _lease(doc["lease"], path)
     all_rules = [*builtin_rules(), *user_rules]
     unknown = sorted(disabled - {r.id for r in all_rules})
     if unknown:
@@ -241,6 +250,23 @@ def _url(url: str, where: str) -> None:
     from revoker.urls import check_url
 
     _checked(check_url, url, where)
+
+
+def _state(value: Any, path: Path) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{path}: state: a file path or a postgresql:// URL")
+    if "://" in value:
+        return value
+    return str(path.parent / value)  # a file, beside the config
+
+
+def _lease(value: Any, path: Path) -> float:
+    from leakbot.bot.settings import duration
+
+    try:
+        return duration(value, "lease")
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def _bot(doc: Mapping[str, Any], path: Path) -> tuple[list[Any], Any]:

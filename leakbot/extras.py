@@ -1,7 +1,9 @@
 """leakbot's optional parts. `pip install leakbot` is the scanner: what the pre-commit hooks and
-`leakbot scan/git/diff` need. `pip install 'leakbot[bot]'` adds what talks to the vendors and
-runs the bot (verify, revoke, serve, the Action's verify/revoke). A command that needs an extra
-says so in one line before it starts, instead of failing halfway with an ImportError."""
+`leakbot scan/git/diff` need. `leakbot[state]` keeps state (cursors for `--since-last`, the
+ledger): SQLAlchemy and Alembic. `leakbot[bot]` adds what talks to the vendors and runs the bot
+(verify, revoke, status, serve, the Action's verify/revoke), state included; `leakbot[postgres]`
+the PostgreSQL driver. A command that needs an extra says so in one line before it starts,
+instead of failing halfway with an ImportError."""
 
 from __future__ import annotations
 
@@ -10,8 +12,14 @@ import importlib.util
 
 from leakbot.errors import UsageError
 
-BOT = ("httpx", "apscheduler", "nacl", "cryptography", "prometheus_client")  # leakbot[bot]
-_BOT_COMMANDS = ("verify", "revoke", "serve")
+_STATE = ("sqlalchemy", "alembic")
+EXTRAS = {
+    "state": _STATE,
+    "bot": ("httpx", "apscheduler", "nacl", "cryptography", "prometheus_client", *_STATE),
+    "postgres": ("psycopg",),
+}
+BOT = EXTRAS["bot"]
+_BOT_COMMANDS = ("verify", "revoke", "status", "serve")
 
 
 def missing(modules: tuple[str, ...] = BOT) -> list[str]:
@@ -27,15 +35,24 @@ def missing(modules: tuple[str, ...] = BOT) -> list[str]:
     return out
 
 
-def message(feature: str, absent: list[str]) -> str:
-    return (f"{feature} needs leakbot[bot] ({', '.join(absent)} not installed): "
-            "pip install 'leakbot[bot]'")  # fmt: skip
+def message(feature: str, absent: list[str], extra: str = "bot") -> str:
+    return (f"{feature} needs leakbot[{extra}] ({', '.join(absent)} not installed): "
+            f"pip install 'leakbot[{extra}]'")  # fmt: skip
+
+
+def require(extra: str, feature: str) -> None:
+    absent = missing(EXTRAS[extra])
+    if absent:
+        raise UsageError(message(feature, absent, extra))
 
 
 def require_bot(feature: str) -> None:
-    absent = missing()
-    if absent:
-        raise UsageError(message(feature, absent))
+    require("bot", feature)
+
+
+def extra_of(module: str) -> str | None:
+    """The extra that brings this top-level module, if any."""
+    return next((extra for extra, names in EXTRAS.items() if module in names), None)
 
 
 def check(args: argparse.Namespace) -> None:
@@ -44,3 +61,5 @@ def check(args: argparse.Namespace) -> None:
         require_bot(f"leakbot {args.command}")
     elif getattr(args, "verify", False):
         require_bot("--verify")
+    elif getattr(args, "since_last", False):
+        require("state", "--since-last")

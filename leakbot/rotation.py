@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 from typing import Any
 
 from leakbot.config import VARIABLES, Config
@@ -18,13 +17,7 @@ from scanner.finding import Finding, printable
 Where = Callable[[Finding], dict[str, Any]]
 
 
-def ledger_path(explicit: str | None) -> Path:
-    from scanner.state import default_path
-
-    return default_path(explicit)
-
-
-def record(ledger: Ledger, findings: Iterable[Finding], where: Where) -> int:
+def record(ledger: Any, findings: Iterable[Finding], where: Where) -> int:
     """Put each verified finding in the ledger (a credential leaked in many places: one row)."""
     count = 0
     for finding in findings:

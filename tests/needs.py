@@ -25,3 +25,76 @@ def need(tool: str, why: str) -> str:
     if REQUIRE_ALL:
         pytest.fail(message + " (LEAKBOT_TEST_REQUIRE_ALL=1: CI must run this)")
     pytest.skip(message)
+
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+class Postgres:
+    """A PostgreSQL 15 server of the tests' own, in a temporary folder: Unix socket only, trust
+    auth, one fresh database per `database()`. As root (CI) it runs as the postgres user, since
+    PostgreSQL refuses to run as root."""
+
+    def __init__(self) -> None:
+        import pwd
+        import subprocess
+        import tempfile
+
+        self.subprocess = subprocess
+        binaries = PG_BIN
+        if not os.path.exists(os.path.join(binaries, "pg_ctl")):  # elsewhere: on PATH?
+            binaries = os.path.dirname(need("pg_ctl", f"PostgreSQL 15 server (not in {PG_BIN})"))
+        self.bin = binaries
+        self.root = tempfile.mkdtemp(prefix="leakbot-pg-")
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            user = "postgres" if _user_exists("postgres") else "nobody"
+            entry = pwd.getpwnam(user)
+            os.chown(self.root, entry.pw_uid, entry.pw_gid)
+            self.as_user = ["runuser", "-u", user, "--"]
+        self.data, self.port = os.path.join(self.root, "data"), _free_port()
+        self._run("initdb", "-D", self.data, "-A", "trust", "-U", "leakbot", "--no-sync", "-E",
+                  "UTF8")  # fmt: skip
+        options = f"-k {self.root} -p {self.port} -c listen_addresses='' -c fsync=off"
+        self._run("pg_ctl", "-D", self.data, "-o", options, "-w", "-l",
+                  os.path.join(self.root, "log"), "start")  # fmt: skip
+        self.count = 0
+
+    def _run(self, tool: str, *args: str) -> None:
+        proc = self.subprocess.run([*self.as_user, os.path.join(self.bin, tool), *args],
+                                   capture_output=True, text=True)  # fmt: skip
+        if proc.returncode != 0:
+            raise RuntimeError(f"{tool} failed: {proc.stderr.strip() or proc.stdout.strip()}")
+
+    def database(self) -> str:
+        """A new, empty database; its URL (no password: trust auth on the socket)."""
+        self.count += 1
+        name = f"t{self.count}"
+        self._run("createdb", "-h", self.root, "-p", str(self.port), "-U", "leakbot", name)
+        return f"postgresql://leakbot@/{name}?host={self.root}&port={self.port}"
+
+    def stop(self) -> None:
+        import shutil
+
+        try:
+            self._run("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _user_exists(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -10,18 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
-from leakbot.bot import runs
 from leakbot.bot.metrics import Metrics
-from leakbot.bot.runs import Runs
 from leakbot.bot.settings import Target
 from leakbot.config import VENDORS, Config
 from leakbot.rotation import make_rotator, read_again, record, vendor_services
+from leakbot.store import Store
 from revoker.errors import RevokerError
 from revoker.ledger import OPEN, Ledger, Rotation
 from scanner.engine import Engine
@@ -29,15 +26,15 @@ from scanner.errors import ScanError
 from scanner.finding import Finding, fingerprint, printable, redact, sha256_hex
 from scanner.fragment import Fragment
 from scanner.recover import location_of
-from scanner.state import State
+from scanner.state import Cursors
 
 Where = Callable[[Finding], dict[str, Any]]
 
 
 class Bot:
-    def __init__(self, cfg: Config, state_path: Path, log: logging.Logger) -> None:
+    def __init__(self, cfg: Config, store: Store, log: logging.Logger) -> None:
         self.cfg = cfg
-        self.state_path = state_path
+        self.store = store  # shared by every thread: the engine's pool hands out connections
         self.log = log
         self.stop = threading.Event()
         self.metrics = Metrics(self._ledger_counts, self._last_success)
@@ -51,9 +48,7 @@ class Bot:
         # by `leakbot serve` so that a target's next scan never waits for a rotation's checks.
         self.act_later: Callable[[set[str]], None] = self.act
         self.client, self.services = self.stack.enter_context(vendor_services(cfg))
-        with Ledger(state_path) as ledger:  # a bad sink or notifier fails now, not at 3 a.m.
-            self._rotator(ledger)
-        Runs(state_path).close()
+        self._rotator(store.ledger)  # a bad sink or notifier fails now, not at 3 a.m.
 
     def close(self) -> None:
         self.stack.close()
@@ -61,12 +56,11 @@ class Bot:
     def _rotator(self, ledger: Ledger) -> Any:
         return make_rotator(self.cfg, ledger, self._say, self.client, self.services, self.stop)
 
-    def _ledger_counts(self) -> Counter[tuple[str, str]]:
-        with Ledger(self.state_path) as ledger:
-            return Counter((r.vendor, r.status) for r in ledger.rows())
+    def _ledger_counts(self) -> dict[tuple[str, str], int]:
+        return self.store.ledger.counts()
 
     def _last_success(self) -> dict[str, float]:
-        return {r.name: r.last_success for r in runs.read(self.state_path) if r.last_success}
+        return {r.name: r.last_success for r in self.store.runs.all() if r.last_success}
 
     def _say(self, text: str) -> None:
         self.log.info(text)
@@ -78,7 +72,7 @@ class Bot:
         kept for `leakbot status`)."""
         if self.stop.is_set():
             return True
-        runs = Runs(self.state_path)
+        runs = self.store.runs
         runs.started(target.name, target.kind)
         started = time.monotonic()
         error: str | None = None
@@ -92,7 +86,6 @@ class Bot:
             self.log.error("target %s: %s", target.name, error)
         finally:
             runs.ended(target.name, error, len(found))
-            runs.close()
         outcome = "ok" if error is None else "error"
         self.metrics.scans.labels(target=target.name, outcome=outcome).inc()
         if error:
@@ -106,27 +99,24 @@ class Bot:
 
     def _scan_target(self, target: Target) -> tuple[list[Finding], str | None]:
         """The findings (kept in the ledger), and what the scan could not do, if anything."""
-        state = State(self.state_path)
-        try:
-            with self.scan_lock:
-                result, cursor_key, cursor, where = self._scan(target, state)
-            from leakbot.commands.scan import suppress
+        state = self.store.cursors
+        with self.scan_lock:
+            result, cursor_key, cursor, where = self._scan(target, state)
+        from leakbot.commands.scan import suppress
 
-            suppress(result, self.cfg)
-            for note in result.notes:
-                self.log.warning("target %s: %s", target.name, note)
-            self.metrics.scan_bytes.labels(target=target.name).inc(result.stats.bytes)
-            if result.findings:
-                self.keep(result.findings, where)
-            found: list[Finding] = result.findings
-            if result.incomplete:  # the cursor stays: the next run tries the lost work again
-                return found, "; ".join(printable(p) for p in result.incomplete)
-            state.set_cursor(cursor_key, cursor)  # only now: the findings are in the ledger
-            return found, None
-        finally:
-            state.close()
+        suppress(result, self.cfg)
+        for note in result.notes:
+            self.log.warning("target %s: %s", target.name, note)
+        self.metrics.scan_bytes.labels(target=target.name).inc(result.stats.bytes)
+        if result.findings:
+            self.keep(result.findings, where)
+        found: list[Finding] = result.findings
+        if result.incomplete:  # the cursor stays: the next run tries the lost work again
+            return found, "; ".join(printable(p) for p in result.incomplete)
+        state.set_cursor(cursor_key, cursor)  # only now: the findings are in the ledger
+        return found, None
 
-    def _scan(self, target: Target, state: State) -> tuple[Any, str, str, Where]:
+    def _scan(self, target: Target, state: Cursors) -> tuple[Any, str, str, Where]:
         if target.kind == "logs":
             from scanner.sources.logtail import scan_logs
 
@@ -153,22 +143,21 @@ class Bot:
             self.metrics.findings.labels(vendor=f.vendor or "ambiguous").inc()
             verdict = (f.verification or {}).get("status", "unknown")
             self.metrics.verifications.labels(vendor=f.vendor or "ambiguous", verdict=verdict).inc()
-        with Ledger(self.state_path) as ledger:
-            record(ledger, findings, where)
+        record(self.store.ledger, findings, where)
 
     # -- acting on the ledger --------------------------------------------------------------------
 
     def retry(self) -> None:
         """Rows still open: resumed, verified again, or retried once their backoff has passed."""
         now = time.time()
-        with Ledger(self.state_path) as ledger:
-            due = {r.secret_sha256 for r in ledger.rows(OPEN) if _due(r, now)}
+        due = {r.secret_sha256 for r in self.store.ledger.rows(OPEN) if _due(r, now)}
         if due:
             self.act(due)
 
     def act(self, hashes: Iterable[str]) -> None:
         wanted = set(hashes)
-        with self.rows_lock, Ledger(self.state_path) as ledger:
+        with self.rows_lock:
+            ledger = self.store.ledger
             rot = self._rotator(ledger)
             for row in ledger.rows(OPEN):
                 if row.secret_sha256 not in wanted or self.stop.is_set():

@@ -8,7 +8,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from leakbot.bot import alerts, runs
+from leakbot.bot import alerts
 from leakbot.bot.core import Bot
 from leakbot.bot.metrics import CONTENT_TYPE
 
@@ -35,7 +35,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         bot = self.server.bot
         if self.path == "/healthz":
-            targets = [vars(r) for r in runs.read(bot.state_path)]
+            targets = [vars(r) for r in bot.store.runs.all()]
             status = "stopping" if bot.stop.is_set() else "ok"
             return self._json(503 if bot.stop.is_set() else 200,
                               {"status": status, "targets": targets})  # fmt: skip

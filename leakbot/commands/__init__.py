@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-STATE_HELP = ("state database: cursors, the ledger, the bot's targets (default: $LEAKBOT_STATE or "
+STATE_HELP = ("state: cursors, the ledger, the bot's targets: a SQLite file or a postgresql:// URL "
+              "(default: $LEAKBOT_STATE, state = in the config, or "
               "~/.local/state/leakbot/state.db)")  # fmt: skip
 
 
@@ -21,3 +22,18 @@ def add_command(sub: Any, name: str, help: str, epilog: str) -> argparse.Argumen
         name, help=help, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     return parser
+
+
+def store_of(args: argparse.Namespace, cfg: Any) -> Any:
+    """The state store this command uses: --state, $LEAKBOT_STATE, `state =` in the config, or
+    the default file; migrated to the newest schema on open."""
+    from leakbot.store import locate, open_store
+
+    return open_store(locate(getattr(args, "state", None), cfg.state), cfg.lease)
+
+
+def location_of(args: argparse.Namespace, cfg: Any) -> Any:
+    """Where the state would be, without opening it (a command that only reads may find none)."""
+    from leakbot.store import locate
+
+    return locate(getattr(args, "state", None), cfg.state)

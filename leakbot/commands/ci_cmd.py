@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from leakbot.commands import add_command
+from leakbot.commands import add_command, store_of
 from leakbot.errors import ExitCode
 from leakbot.extras import require_bot
 
@@ -74,10 +74,9 @@ def run(args: argparse.Namespace) -> int:
         result = scan_history(engine, repo, [ALL], os.cpu_count() or 1)
     elif todo.mode == "since_last":
         from scanner.git.scan import cursor_target, since_last
-        from scanner.state import State, default_path
 
-        state = State(default_path())
-        result, cursor = since_last(engine, repo, state, os.cpu_count() or 1)
+        state = store_of(args, cfg)
+        result, cursor = since_last(engine, repo, state.cursors, os.cpu_count() or 1)
     else:
         result = ScanResult(incomplete=[todo.why] if todo.mode == "missing" else [])
     suppress(result, cfg)
@@ -96,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     ci.append("GITHUB_OUTPUT", f"findings={len(result.findings)}\nsarif-file={sarif}\n")
     if state is not None:
         if not result.incomplete:  # the findings are out (SARIF, annotations): move on
-            state.set_cursor(cursor_target(repo), cursor)
+            state.cursors.set_cursor(cursor_target(repo), cursor)
         state.close()
     count = len(result.findings)
     print(f"leakbot: {count} finding{'s' * (count != 1)} ({todo.why}); SARIF in {sarif}",
@@ -109,8 +108,7 @@ def _verify_and_revoke(cfg: Any, result: Any, repo: str, revoke: bool) -> None:
     this scan holds in memory."""
     from leakbot.commands.revoke_cmd import act
     from leakbot.commands.scan import verify
-    from leakbot.rotation import ledger_path, rotator, say
-    from revoker.ledger import Ledger
+    from leakbot.rotation import rotator, say
     from scanner.recover import location_of
 
     state = argparse.Namespace(state=None, quiet=False)
@@ -118,7 +116,8 @@ def _verify_and_revoke(cfg: Any, result: Any, repo: str, revoke: bool) -> None:
     if not revoke:
         return
     found = {f.secret_sha256: f for f in result.findings if f.secret}
-    with Ledger(ledger_path(None)) as ledger, rotator(cfg, ledger, say) as rot:
+    with store_of(state, cfg) as store, rotator(cfg, store.ledger, say) as rot:
+        ledger = store.ledger
         rows = [ledger.find(f.vendor or "|".join(f.candidates), f.secret_sha256)
                 for f in found.values()]  # fmt: skip
         act(rot, [r for r in rows if r is not None], True, lambda row: found[row.secret_sha256])

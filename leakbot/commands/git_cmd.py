@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from leakbot.commands import add_command
+from leakbot.commands import add_command, store_of
 from leakbot.commands.scan import add_output_options, finish, prepare
 from leakbot.errors import UsageError
 
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
         revisions = push_revisions or range_revisions(repo, args.range)
         return finish(args, cfg, scan_commits(engine, repo, revisions), where)
-    return finish(args, cfg, _history(args, engine, repo), where)
+    return finish(args, cfg, _history(args, cfg, engine, repo), where)
 
 
 def _push_revisions(repo: Any) -> list[str]:
@@ -79,25 +79,28 @@ def _push_revisions(repo: Any) -> list[str]:
     return not_on_other_refs(repo, to_sha, "refs/remotes/")
 
 
-def _history(args: argparse.Namespace, engine: Any, repo: Any) -> Any:
+def _history(args: argparse.Namespace, cfg: Any, engine: Any, repo: Any) -> Any:
+    from leakbot.extras import EXTRAS, missing
     from leakbot.progress import progress_bar
     from scanner.git.run import ALL
     from scanner.git.scan import cursor_target, ref_cursor, scan_history, scan_since_last
-    from scanner.state import State, default_path
 
     jobs = args.jobs or os.cpu_count() or 1
-    state = State(default_path(args.state))
+    # Without leakbot[state] (a hook's install) a full scan keeps no cursor; --since-last needs one.
+    keeps = args.since_last or not missing(EXTRAS["state"])
+    store = store_of(args, cfg) if keeps else None
     try:
         with progress_bar(not args.quiet) as progress:
-            if args.since_last:
-                result = scan_since_last(engine, repo, state, jobs, progress)
+            if store is not None and args.since_last:
+                result = scan_since_last(engine, repo, store.cursors, jobs, progress)
                 if not result.stats.commits and not result.incomplete:
                     result.notes.append(f"{repo.path}: nothing new since the last scan")
                 return result
             cursor = ref_cursor(repo)  # before the scan: a ref moved during it is scanned next time
             result = scan_history(engine, repo, [ALL], jobs, progress)
-            if not result.incomplete:
-                state.set_cursor(cursor_target(repo), cursor)
+            if store is not None and not result.incomplete:
+                store.cursors.set_cursor(cursor_target(repo), cursor)
             return result
     finally:
-        state.close()
+        if store is not None:
+            store.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from leakbot import config as config_mod
-from leakbot.commands import add_command, add_config_and_state
+from leakbot.commands import add_command, add_config_and_state, location_of, store_of
 from leakbot.commands.scan import add_output_options, finish, prepare
 from leakbot.errors import UsageError
 from scanner.errors import ScanError
@@ -142,13 +142,13 @@ def _where(finding: Finding, root: Path) -> dict[str, Any]:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    from leakbot.rotation import ledger_path, read_again, rotator, say
-    from revoker.ledger import OPEN, Ledger
+    from leakbot.rotation import read_again, rotator, say
+    from revoker.ledger import OPEN
     from scanner.engine import Engine
 
     cfg = config_mod.load(args.config)
-    path = ledger_path(args.state)
-    if not path.exists():
+    where = location_of(args, cfg)
+    if not where.exists:
         if args.approve is not None:
             raise UsageError(f"--approve {args.approve}: no such rotation (the ledger is empty)")
         print(
@@ -157,15 +157,17 @@ def run_revoke(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         if args.format == "json":
-            _print_json(path, None, [], 0 if args.execute else None)
+            _print_json(where.shown, None, [], 0 if args.execute else None)
         return 0
-    with Ledger(path) as ledger, rotator(cfg, ledger, say) as rot:
+    with store_of(args, cfg) as store, rotator(cfg, store.ledger, say) as rot:
+        ledger = store.ledger
         if args.approve is not None:
             row = ledger.get(args.approve)
             if row is None:
                 raise UsageError(f"--approve {args.approve}: no such rotation (leakbot status)")
             ledger.update(row.id, approved=1)
             ledger.event(row.id, "approve", "approved", f"by {_user()}")
+            ledger.audit("approved", row.id)
             rows = [row]
         else:
             wanted = set(args.id or ())
@@ -176,7 +178,7 @@ def run_revoke(args: argparse.Namespace) -> int:
         show = _plan_line if args.format == "text" else _collect(planned)
         still_open = act(rot, rows, execute, lambda row: read_again(engine, row), show)
         if args.format == "json":
-            _print_json(path, rot.ledger, planned, still_open if execute else None)
+            _print_json(where.shown, ledger, planned, still_open if execute else None)
         if not rows:
             print("leakbot: nothing open in the ledger", file=sys.stderr)
         elif not execute:
@@ -188,10 +190,10 @@ def run_revoke(args: argparse.Namespace) -> int:
 Show = Callable[[Any, Any], None]  # (ledger row, decision) -> None
 
 
-def _print_json(path: Path, ledger: Any, planned: list[dict[str, Any]],
+def _print_json(where: str, ledger: Any, planned: list[dict[str, Any]],
                 still_open: int | None) -> None:  # fmt: skip
     """The plan; after --execute also each row as it ended and how many are still open."""
-    doc: dict[str, Any] = {"ledger": str(path), "execute": still_open is not None}
+    doc: dict[str, Any] = {"ledger": where, "execute": still_open is not None}
     if still_open is not None:
         planned = [{**p, "after": _row_dict(ledger.get(p["id"]))} for p in planned]
         doc["still_open"] = still_open
@@ -250,18 +252,17 @@ def _user() -> str:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from leakbot.bot.runs import read
-    from leakbot.rotation import ledger_path
-    from revoker.ledger import STATUSES, Ledger
+    from revoker.ledger import STATUSES
 
-    path = ledger_path(args.state)
-    rows = []
-    if path.exists():
-        with Ledger(path) as ledger:
-            rows = ledger.rows()
-    targets = read(path)
+    cfg = config_mod.load(args.config)
+    where = location_of(args, cfg)
+    rows, targets = [], []
+    if where.exists:
+        with store_of(args, cfg) as store:
+            rows, targets = store.ledger.rows(), store.runs.all()
+    path = where.shown
     if args.format == "json":
-        doc = {"ledger": str(path), "targets": [vars(t) for t in targets],
+        doc = {"ledger": path, "targets": [vars(t) for t in targets],
                "rotations": [_row_dict(r) for r in rows]}  # fmt: skip
         json.dump(doc, sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from leakbot import config as config_mod
-from leakbot.commands import add_command, add_config_and_state
+from leakbot.commands import add_command, add_config_and_state, store_of
 from leakbot.errors import ExitCode, UsageError
 from scanner.engine import Engine
 from scanner.errors import ScanError
@@ -155,16 +155,15 @@ def _say_hidden(before: list[Finding], after: list[Finding], why: str) -> None:
 def verify(args: argparse.Namespace, cfg: config_mod.Config, result: ScanResult,
            where: Where) -> None:  # fmt: skip
     """Ask the vendors, then keep each verified credential in the ledger for `leakbot revoke`."""
-    from leakbot.rotation import ledger_path, record, vendor_services
-    from revoker.ledger import Ledger
+    from leakbot.rotation import record, vendor_services
     from revoker.verify import verify_findings
 
     with vendor_services(cfg) as (_, services):
         verify_findings(result.findings, services)
-    with Ledger(ledger_path(args.state)) as ledger:
-        count = record(ledger, result.findings, where)
+    with store_of(args, cfg) as store:
+        count = record(store.ledger, result.findings, where)
     if count and not args.quiet:
-        print(f"leakbot: {count} verified finding(s) kept in {ledger.path}; "
+        print(f"leakbot: {count} verified finding(s) kept in {store.where.shown}; "
               "`leakbot revoke` shows what it would rotate", file=sys.stderr)  # fmt: skip
 
 

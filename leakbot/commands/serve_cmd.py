@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from leakbot import config as config_mod
-from leakbot.commands import add_command, add_config_and_state
+from leakbot.commands import add_command, add_config_and_state, store_of
 from leakbot.errors import ConfigError, UsageError
 
 EPILOG = """\
@@ -49,12 +49,16 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from leakbot.bot.core import Bot
-    from leakbot.rotation import ledger_path
 
     cfg = config_mod.load(args.config)
     settings = serve_settings(cfg, args.listen)
     log = _logger()
-    bot = Bot(cfg, ledger_path(args.state), log)
+    store = store_of(args, cfg)
+    try:
+        bot = Bot(cfg, store, log)
+    except BaseException:
+        store.close()
+        raise
     try:
         if args.once:
             failed = [t.name for t in cfg.targets if not bot.run_target(t)]
@@ -67,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         return _serve(bot, cfg, settings, log)
     finally:
         bot.close()
+        store.close()
 
 
 def serve_settings(cfg: config_mod.Config, listen: str | None) -> Any:
@@ -101,7 +106,6 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
     from apscheduler.triggers.interval import IntervalTrigger
 
     from leakbot.bot.alerts import GitHubKeys
-    from leakbot.bot.runs import Runs
     from leakbot.bot.web import Web
 
     scheduler = BackgroundScheduler(
@@ -139,8 +143,8 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
     if not cfg.targets:
         log.warning("no [[targets]] in the config: only GitHub alerts and retries will run")
     log.info("serving on %s (%d target(s)); state in %s", web.url, len(cfg.targets),
-             bot.state_path)  # fmt: skip
-    runs = Runs(bot.state_path)
+             bot.store.where.shown)  # fmt: skip
+    runs = bot.store.runs
     runs.only([t.name for t in cfg.targets])
     kinds = {f"target:{t.name}": t.kind for t in cfg.targets}
     shown: dict[str, float] = {}  # next runs already in the table: written only when they move
@@ -156,7 +160,6 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
         log.info("stopping: finishing the current step")
         scheduler.shutdown(wait=True)
         runs.unscheduled()
-        runs.close()
         web.shutdown()
         web.server_close()
         log.info("stopped")

@@ -33,7 +33,7 @@ from scanner.pool import (
     worker_engine,
 )
 from scanner.result import ScanResult, Stats
-from scanner.state import State
+from scanner.state import Cursors
 
 MAX_OCCURRENCES = 100
 
@@ -185,7 +185,7 @@ def scan_commits(engine: Engine, repo: Repo, revisions: list[str]) -> ScanResult
 
 
 def scan_since_last(
-    engine: Engine, repo: Repo, state: State, jobs: int, progress: Progress | None = None
+    engine: Engine, repo: Repo, state: Cursors, jobs: int, progress: Progress | None = None
 ) -> ScanResult:
     """Only commits no ref reached at the previous scan; then the cursor moves on."""
     result, cursor = since_last(engine, repo, state, jobs, progress)
@@ -197,7 +197,7 @@ def scan_since_last(
 def since_last(
     engine: Engine,
     repo: Repo,
-    state: State,
+    state: Cursors,
     jobs: int,
     progress: Progress | None = None,
     refs: Sequence[str] = (),

@@ -58,19 +58,24 @@ def project(tmp_path, keys):
 
 
 def test_the_scanner_runs_without_the_bot_extra(project):
-    # The key is staged, not committed: the history holds only the config.
+    # The key is staged, not committed: the history holds only the config. Without the state
+    # extra a full history scan keeps no cursor (nothing is written), and says nothing of it.
     expected = [(["scan", ".", "-q"], 1), (["git", "--staged", "-q"], 1), (["git", "-q"], 0),
                 (["rules", "check"], 0)]  # fmt: skip
     for args, code in expected:
         run = light(*args, cwd=project)
         assert run.returncode == code, (args, run.stderr)
         assert "Traceback" not in run.stderr
+    assert not (project / "s.db").exists()
+    run = light("git", "--since-last", cwd=project)
+    assert run.returncode == 2 and "--since-last needs leakbot[state]" in run.stderr
 
 
 @pytest.mark.parametrize("args, feature", [
     (["scan", ".", "--verify"], "--verify"),
     (["git", "--verify"], "--verify"),
     (["revoke"], "leakbot revoke"),
+    (["status"], "leakbot status"),
     (["serve", "--once"], "leakbot serve"),
     (["verify", "report.json"], "leakbot verify"),
 ])  # fmt: skip

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from prometheus_client.parser import text_string_to_metric_families
 
-from leakbot.bot import runs
 from leakbot.bot.metrics import Metrics
 
 
@@ -28,18 +25,14 @@ def test_large_values_stay_exact_and_odd_labels_stay_one_sample():
     assert not [s for s in samples if s[0].endswith("_created")]
 
 
-def test_last_success_is_kept_across_failed_runs_and_added_to_old_state(tmp_path):
-    state = tmp_path / "state.db"
-    with sqlite3.connect(state) as db:  # a bot_targets table from before last_success
-        db.execute("CREATE TABLE bot_targets (name TEXT PRIMARY KEY, kind TEXT NOT NULL, "
-                   "last_start REAL, last_end REAL, last_ok INTEGER, last_error TEXT, "
-                   "findings INTEGER NOT NULL DEFAULT 0, next_run REAL) STRICT")  # fmt: skip
-    table = runs.Runs(state)
-    table.started("svc", "git")
-    table.ended("svc", None, 0)
-    (ok,) = table.all()
-    table.started("svc", "git")
-    table.ended("svc", "git log failed", 0)
-    (failed,) = table.all()
-    table.close()
+def test_last_success_is_kept_across_failed_runs(state_url):
+    from leakbot.store import locate, open_store
+
+    with open_store(locate(state_url)) as store:
+        store.runs.started("svc", "git")
+        store.runs.ended("svc", None, 0)
+        (ok,) = store.runs.all()
+        store.runs.started("svc", "git")
+        store.runs.ended("svc", "git log failed", 0)
+        (failed,) = store.runs.all()
     assert ok.last_success and failed.last_success == ok.last_success and failed.last_ok == 0

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import json
 import random
-import sqlite3
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import httpx
 import pytest
 
 from leakbot.commands.emulate_cmd import rehearsal_config
+from tests import state
 from tests.emulation import (
     Bot,
     Receiver,
@@ -43,7 +43,10 @@ def _scrape(url: str) -> dict[str, float]:
 
 def _config(tmp: Path, url: str, hook: str, every: str = "1s") -> None:
     (tmp / ".leakbot.toml").write_text(
-        rehearsal_config(url, "deploy.env", timeout=3)
+        # a claim left by a killed bot is taken over after 1 s (60 s by default)
+        rehearsal_config(url, "deploy.env", timeout=3).replace(
+            "version = 1\n", 'version = 1\nlease = "1s"\n', 1
+        )
         + f"""\
 [[notify]]
 type = "webhook"
@@ -70,14 +73,7 @@ def _env(tmp: Path, keys: dict) -> dict[str, str]:
 
 
 def _rows(tmp: Path) -> list[dict]:
-    if not (tmp / "state.db").exists():
-        return []
-    with sqlite3.connect(tmp / "state.db") as db:
-        db.row_factory = sqlite3.Row
-        try:
-            return [dict(r) for r in db.execute("SELECT * FROM rotations ORDER BY id")]
-        except sqlite3.OperationalError:
-            return []
+    return state.rows(tmp / "state.db")
 
 
 def _new_leak(url: str, keys: dict, vendor: str, name: str) -> str:
@@ -154,9 +150,8 @@ def test_a_commit_and_a_log_line_are_rotated_without_a_human(tmp_path):
             _assert_each_rotated_once(tmp_path, url, leaked)
             status = leakbot("status", cwd=tmp_path, env=_env(tmp_path, keys)).stdout
             assert "service" in status and "api-logs" in status and "2 done" in status
-            with sqlite3.connect(tmp_path / "state.db") as db:  # stopped: no next runs shown
-                assert db.execute("SELECT count(*) FROM bot_targets WHERE next_run IS NOT NULL"
-                                  ).fetchone() == (0,)  # fmt: skip
+            # stopped: no next runs shown
+            assert [t.next_run for t in state.targets(tmp_path / "state.db")] == [None, None]
             assert sorted(line.split("=", 1)[0] for line in
                           (tmp_path / "deploy.env").read_text().splitlines()) == [
                 "DEVHELM_API_TOKEN", "HELICONE_API_KEY"]  # fmt: skip
@@ -249,14 +244,18 @@ def alert_bot(tmp_path, monkeypatch):
     monkeypatch.setenv("DH_ADMIN", admin.secret)
     import logging
 
+    from leakbot.store import locate, open_store
+
     cfg = config_mod.load(str(tmp_path / ".leakbot.toml"))
-    bot = InProcessBot(cfg, tmp_path / "state.db", logging.getLogger("test.bot"))
+    store = open_store(locate(str(tmp_path / "state.db")))
+    bot = InProcessBot(cfg, store, logging.getLogger("test.bot"))
     web = Web(bot, "127.0.0.1", 0, GitHubKeys(bot.client, meta_url), later=bot.act)
     web.start()
-    yield {"bot": bot, "web": web, "key": github_key, "emulator": emulator}
+    yield {"bot": bot, "web": web, "key": github_key, "emulator": emulator, "store": store}
     web.shutdown()
     web.server_close()
     bot.close()
+    store.close()
     emulator.shutdown()
     emulator.server_close()
     meta.shutdown()
@@ -324,19 +323,18 @@ def test_an_alerted_key_lost_in_a_restart_goes_to_the_owner_not_into_silence(ale
 
     from leakbot import config as config_mod
     from leakbot.bot.core import Bot as InProcessBot
-    from revoker.ledger import Ledger
     from revoker.workflow import LOST_TRIES
 
     live = alert_bot["emulator"].state.add("devhelm", "ci")
     alert = {"token": live.secret, "type": "devhelm_api_key", "url": "https://gist.github.com/y"}
     alert_bot["bot"].alert([alert], later=lambda _: None)  # killed before the rotation ran
     cfg = config_mod.load(str(tmp_path / ".leakbot.toml"))
-    restarted = InProcessBot(cfg, tmp_path / "state.db", logging.getLogger("test.bot"))
+    store = alert_bot["store"]
+    restarted = InProcessBot(cfg, store, logging.getLogger("test.bot"))
     try:
         for _ in range(LOST_TRIES):
-            with Ledger(tmp_path / "state.db") as ledger:
-                (row,) = ledger.rows()
-                ledger.update(row.id, next_attempt=0)
+            (row,) = store.ledger.rows()
+            store.ledger.update(row.id, next_attempt=0)
             restarted.retry()
     finally:
         restarted.close()
@@ -387,17 +385,17 @@ def test_once_exits_1_naming_a_target_that_could_not_be_scanned(tmp_path, capsys
     assert main(["serve", "--once", "--config", config]) == 0
 
 
-def test_targets_gone_from_the_config_leave_the_status(tmp_path):
-    from leakbot.bot.runs import Runs, read
+def test_targets_gone_from_the_config_leave_the_status(state_url):
+    from leakbot.store import locate, open_store
 
-    runs = Runs(tmp_path / "state.db")
-    for name in ("api", "old-logs"):
-        runs.started(name, "git")
-        runs.scheduled(name, "git", 1.0)
-    runs.only(["api"])
-    runs.unscheduled()
-    runs.close()
-    assert [(r.name, r.next_run) for r in read(tmp_path / "state.db")] == [("api", None)]
+    with open_store(locate(state_url)) as store:
+        runs = store.runs
+        for name in ("api", "old-logs"):
+            runs.started(name, "git")
+            runs.scheduled(name, "git", 1.0)
+        runs.only(["api"])
+        runs.unscheduled()
+        assert [(r.name, r.next_run) for r in runs.all()] == [("api", None)]
 
 
 def test_listen_on_the_command_line_keeps_the_rest_of_serve(tmp_path):

@@ -7,10 +7,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from leakbot.store import locate, open_store
 from revoker.emulator.state import Key
 from revoker.errors import RevokerError
 from revoker.http import make_client
-from revoker.ledger import Ledger
 from revoker.registry import build
 from revoker.sinks.dotenv import DotenvSink
 from revoker.workflow import Rotator, VendorPolicy
@@ -79,7 +79,8 @@ def make_world(emulator, client, tmp_path):
     settings = {v: {"base_url": emulator.url} for v in VENDORS}
     settings["helicone"]["eu_base_url"] = emulator.url
     services = build(client, settings, {v: admins[v].secret for v in VENDORS})
-    ledger = Ledger(tmp_path / "state.db")
+    store = open_store(locate(str(tmp_path / "state.db")))
+    ledger = store.ledger
     rows = {}
     for vendor, key in leaked.items():
         answer = services[vendor].verify(key.secret.encode())
@@ -88,7 +89,7 @@ def make_world(emulator, client, tmp_path):
                                      answer.reason, answer.key_id)  # fmt: skip
     yield {"state": state, "services": services, "ledger": ledger, "leaked": leaked,
            "rows": rows, "env": tmp_path / "app.env"}  # fmt: skip
-    ledger.close()
+    store.close()
 
 
 def _sha(key: Key) -> str:

@@ -100,12 +100,11 @@ def test_since_last_scans_only_new_commits(tmp_path, keys, capsys, monkeypatch):
     assert code == 1 and secrets(doc) == [sha256_hex(first.encode())]
 
 
-def test_state_database_from_the_future_is_refused(tmp_path, capsys, monkeypatch):
-    import sqlite3
-
+def test_a_state_database_that_cannot_be_used_is_one_line(tmp_path, capsys, monkeypatch):
     db = tmp_path / "state.db"
-    sqlite3.connect(db).execute("PRAGMA user_version = 99")
+    db.write_bytes(b"not a database" * 100)
     repo = GitRepo(tmp_path / "r")
     repo.commit("one")
     code, _, err = git_scan(capsys, str(repo.path), "--state", str(db))
-    assert code == 2 and "newer leakbot" in err
+    assert code == 2 and f"{db}: cannot use the state database" in err
+    assert err.count("\n") == 1

@@ -1,0 +1,226 @@
+"""The revocation ledger's rows and events (the revoker's `Ledger` protocol), and their leases.
+
+Every write is its own transaction, so a process killed at any moment leaves a row that says
+where to resume. A row being worked on is leased to one owner (host:pid:nonce) until
+`lease_until`; the owner renews its leases while it lives (`Leases`), so a process that dies on
+any host loses its claims after one lease, and nothing trusts a pid.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import fields
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
+
+from leakbot.store.engine import readers
+from leakbot.store.schema import audit_log, rotation_events, rotations
+from leakbot.store.upsert import insert_new
+from revoker.errors import RevokerError
+from revoker.ledger import LEASE_SECONDS, STATUSES, Rotation
+
+_COLUMNS = [rotations.c[f.name] for f in fields(Rotation)]
+_WRITABLE = {f.name for f in fields(Rotation)} - {"id"}
+
+
+class LeaseLost(RevokerError):
+    """Another process took the row over (this one stalled past its lease): stop, touch nothing."""
+
+
+class LedgerStore:
+    def __init__(self, engine: Engine, where: str, owner: str, actor: str,
+                 lease: float = LEASE_SECONDS) -> None:  # fmt: skip
+        self.engine, self.where, self.owner, self.actor = engine, where, owner, actor
+        self.reads = readers(engine)
+        self.lease = lease
+        self.leases = Leases(self)
+
+    # -- rows ------------------------------------------------------------------------------------
+
+    def record(self, vendor: str, secret_sha256: str, rule_id: str, preview: str,
+               location: dict[str, Any], verdict: str, reason: str, key_id: str | None = None,
+               leaked_at: float | None = None) -> Rotation:  # fmt: skip
+        """Add a leaked credential, or refresh the verdict of one already known (a row that is
+        done, dead or manual keeps its status: it is not rotated twice)."""
+        now = time.time()
+        leaked = leaked_at if leaked_at is not None else now
+        r = rotations.c
+        with self.engine.begin() as conn:
+            added = insert_new(conn, rotations, {
+                "vendor": vendor, "secret_sha256": secret_sha256, "rule_id": rule_id,
+                "preview": preview, "location": json.dumps(location, sort_keys=True),
+                "verdict": verdict, "reason": reason, "old_key_id": key_id,
+                "status": "dead" if verdict == "dead" else "new",
+                "found_at": now, "updated_at": now, "leaked_at": leaked,
+            }, key=["vendor", "secret_sha256"])  # fmt: skip
+            if added:
+                self._audit(conn, "recorded", None, f"{vendor} {verdict}")
+            else:
+                mine = and_(r.vendor == vendor, r.secret_sha256 == secret_sha256)
+                found = conn.execute(select(r.id, r.status, r.leaked_at, r.old_key_id)
+                                     .where(mine).with_for_update()).one()  # fmt: skip
+                status = "dead" if found.status == "new" and verdict == "dead" else found.status
+                conn.execute(update(rotations).where(r.id == found.id).values(
+                    verdict=verdict, reason=reason, status=status, updated_at=now,
+                    old_key_id=found.old_key_id or key_id,
+                    leaked_at=min(found.leaked_at or leaked, leaked)))  # fmt: skip
+        row = self.find(vendor, secret_sha256)
+        assert row is not None
+        return row
+
+    def find(self, vendor: str, secret_sha256: str) -> Rotation | None:
+        return self._one(and_(rotations.c.vendor == vendor,
+                              rotations.c.secret_sha256 == secret_sha256))  # fmt: skip
+
+    def get(self, rotation_id: int) -> Rotation | None:
+        return self._one(rotations.c.id == rotation_id)
+
+    def rows(self, statuses: tuple[str, ...] = STATUSES) -> list[Rotation]:
+        query = select(*_COLUMNS).where(rotations.c.status.in_(statuses)).order_by(rotations.c.id)
+        with self.reads.begin() as conn:
+            return [Rotation(*row) for row in conn.execute(query)]
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """Rows by (vendor, status), for the metrics."""
+        query = select(rotations.c.vendor, rotations.c.status, func.count()).group_by(
+            rotations.c.vendor, rotations.c.status)  # fmt: skip
+        with self.reads.begin() as conn:
+            return {(v, s): int(n) for v, s, n in conn.execute(query)}
+
+    def update(self, rotation_id: int, **values: Any) -> None:
+        unknown = set(values) - _WRITABLE
+        if unknown:
+            raise ValueError(f"not a ledger column: {sorted(unknown)[0]}")
+        with self.engine.begin() as conn:
+            conn.execute(update(rotations).where(rotations.c.id == rotation_id).values(
+                **values, updated_at=time.time()))  # fmt: skip
+
+    def event(self, rotation_id: int, step: str, event: str, detail: str = "") -> None:
+        with self.engine.begin() as conn:
+            self._event(conn, rotation_id, step, event, detail)
+
+    def events(self, rotation_id: int) -> list[tuple[float, str, str, str]]:
+        e = rotation_events.c
+        query = select(e.at, e.step, e.event, e.detail).where(e.rotation_id == rotation_id)
+        with self.reads.begin() as conn:
+            rows = conn.execute(query.order_by(e.id)).all()
+        return [(float(a), str(s), str(ev), str(d)) for a, s, ev, d in rows]
+
+    def audit(self, action: str, rotation_id: int | None = None, detail: str = "",
+              actor: str | None = None) -> None:  # fmt: skip
+        with self.engine.begin() as conn:
+            self._audit(conn, action, rotation_id, detail, actor)
+
+    def audit_trail(self) -> list[tuple[float, str, str, int | None, str]]:
+        a = audit_log.c
+        with self.reads.begin() as conn:
+            rows = conn.execute(select(a.at, a.actor, a.action, a.rotation_id, a.detail)
+                                .order_by(a.id)).all()  # fmt: skip
+        return [(float(at), str(who), str(what), row, str(d)) for at, who, what, row, d in rows]
+
+    # -- steps (only under this owner's lease) ---------------------------------------------------
+
+    def begin(self, rotation_id: int, step: str, **values: Any) -> None:
+        """Write a step down before it runs (with whatever it must find again after a crash)."""
+        self._step(rotation_id, step, "started", values)
+
+    def done(self, rotation_id: int, step: str, detail: str = "", **values: Any) -> None:
+        self._step(rotation_id, step, "done", values, detail)
+
+    def _step(self, rotation_id: int, step: str, phase: str, values: dict[str, Any],
+              detail: str = "") -> None:  # fmt: skip
+        now = time.time()
+        with self.engine.begin() as conn:
+            changed = conn.execute(update(rotations).where(
+                rotations.c.id == rotation_id, rotations.c.lease_owner == self.owner
+            ).values(**values, step=step, phase=phase, updated_at=now,
+                     lease_until=now + self.lease)).rowcount  # fmt: skip
+            if changed != 1:
+                raise LeaseLost(f"#{rotation_id}: another process holds it now; stopped")
+            self._event(conn, rotation_id, step, phase, detail)
+
+    # -- leases ----------------------------------------------------------------------------------
+
+    def claim(self, rotation_id: int) -> bool:
+        """Take the row unless another owner's lease on it is still running."""
+        now = time.time()
+        r = rotations.c
+        free = or_(r.lease_owner.is_(None), r.lease_owner == self.owner, r.lease_until < now)
+        with self.engine.begin() as conn:
+            taken = conn.execute(update(rotations).where(r.id == rotation_id, free).values(
+                lease_owner=self.owner, lease_until=now + self.lease)).rowcount  # fmt: skip
+            if taken:
+                self._audit(conn, "claimed", rotation_id, "")
+        if taken:
+            self.leases.hold(rotation_id)
+        return bool(taken)
+
+    def release(self, rotation_id: int) -> None:
+        self.leases.drop(rotation_id)
+        r = rotations.c
+        with self.engine.begin() as conn:
+            conn.execute(update(rotations).where(r.id == rotation_id, r.lease_owner == self.owner)
+                         .values(lease_owner=None, lease_until=None))  # fmt: skip
+
+    def renew(self, ids: list[int]) -> None:
+        r = rotations.c
+        with self.engine.begin() as conn:
+            conn.execute(update(rotations).where(r.id.in_(ids), r.lease_owner == self.owner)
+                         .values(lease_until=time.time() + self.lease))  # fmt: skip
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _one(self, where: Any) -> Rotation | None:
+        with self.reads.begin() as conn:
+            row = conn.execute(select(*_COLUMNS).where(where)).first()
+        return Rotation(*row) if row else None
+
+    def _event(self, conn: Any, rotation_id: int, step: str, event: str, detail: str) -> None:
+        row = {"rotation_id": rotation_id, "at": time.time(), "step": step, "event": event,
+               "detail": detail}  # fmt: skip
+        conn.execute(insert(rotation_events).values(**row))
+
+    def _audit(self, conn: Any, action: str, rotation_id: int | None, detail: str,
+               actor: str | None = None) -> None:  # fmt: skip
+        conn.execute(insert(audit_log).values(at=time.time(), actor=actor or self.actor,
+                                              action=action, rotation_id=rotation_id,
+                                              detail=detail))  # fmt: skip
+
+
+class Leases:
+    """Renews the leases this process holds every third of a lease, on a daemon thread that
+    runs only while it holds one: a process that stops (killed, hung) stops renewing."""
+
+    def __init__(self, ledger: LedgerStore) -> None:
+        self.ledger = ledger
+        self.held: set[int] = set()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def hold(self, rotation_id: int) -> None:
+        with self.lock:
+            self.held.add(rotation_id)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="leakbot-leases",
+                                               daemon=True)  # fmt: skip
+                self.thread.start()
+
+    def drop(self, rotation_id: int) -> None:
+        with self.lock:
+            self.held.discard(rotation_id)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.ledger.lease / 3)
+            with self.lock:
+                ids = sorted(self.held)
+                if not ids:
+                    self.thread = None
+                    return
+            try:
+                self.ledger.renew(ids)
+            except Exception:  # the database is away: the next beat tries again
+                continue

@@ -1,0 +1,96 @@
+"""The state database's tables at the newest revision, in SQLAlchemy Core: one schema for SQLite
+and PostgreSQL. Migrations (`migrations/versions/`) bring any older file here; no secret is ever
+a column: a leaked key is its SHA-256, a redacted preview and where it was found."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    REAL,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+# Timestamps and durations: double precision on PostgreSQL, REAL on SQLite (whose STRICT tables,
+# as 0.1.0 made them, take no other name for it).
+Seconds = Float(53).with_variant(REAL(), "sqlite")
+
+scan_cursors = Table(
+    "scan_cursors",
+    metadata,
+    Column("target", Text, primary_key=True),  # "git:<git dir>", "logs:<path>", ...
+    Column("cursor", Text, nullable=False),  # what the scanner saw last (JSON or a sha)
+    Column("updated_at", Text, nullable=False),
+)
+
+rotations = Table(
+    "rotations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("vendor", Text, nullable=False),
+    Column("secret_sha256", Text, nullable=False),
+    Column("rule_id", Text, nullable=False),
+    Column("preview", Text, nullable=False),
+    Column("location", Text, nullable=False),  # JSON: path, line, commit, repo
+    Column("verdict", Text, nullable=False),  # the last verification
+    Column("reason", Text, nullable=False),
+    Column("status", Text, nullable=False),  # revoker.ledger.STATUSES
+    Column("old_key_id", Text),
+    Column("new_key_id", Text),
+    Column("new_key_name", Text),
+    Column("step", Text),  # the last workflow step written down
+    Column("phase", Text),  # started | done
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt", Seconds),
+    Column("last_error", Text),
+    Column("approved", Integer, nullable=False, server_default="0"),
+    Column("lease_owner", Text),  # host:pid:nonce of the process working on the row
+    Column("lease_until", Seconds),  # the claim ends then unless renewed
+    Column("found_at", Seconds, nullable=False),
+    Column("updated_at", Seconds, nullable=False),
+    Column("rotated_at", Seconds),
+    Column("leaked_at", Seconds),  # the commit's date, or when the line was first read
+    UniqueConstraint("vendor", "secret_sha256", name="uq_rotations_vendor_secret"),
+)
+
+rotation_events = Table(
+    "rotation_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rotation_id", Integer, ForeignKey("rotations.id"), nullable=False),
+    Column("at", Seconds, nullable=False),
+    Column("step", Text, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+bot_targets = Table(
+    "bot_targets",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("last_start", Seconds),
+    Column("last_end", Seconds),
+    Column("last_ok", Integer),
+    Column("last_error", Text),
+    Column("findings", Integer, nullable=False, server_default="0"),
+    Column("next_run", Seconds),
+    Column("last_success", Seconds),  # when the last run that scanned everything ended
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Seconds, nullable=False),
+    Column("actor", Text, nullable=False),  # user@host for the CLI, the bot's owner id
+    Column("action", Text, nullable=False),  # recorded, approved, claimed, ...
+    Column("rotation_id", Integer),
+    Column("detail", Text, nullable=False, server_default=""),
+)
