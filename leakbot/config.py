@@ -15,6 +15,8 @@ from typing import Any
 import regex
 
 from leakbot.errors import ConfigError
+from leakbot.settings import Serve, Target
+from revoker.kinds import Policy
 from rules import Rule, RuleError, builtin_rules, rules_from_tables
 from rules.loader import check_references
 from scanner.allow import Allowlist
@@ -24,7 +26,6 @@ _KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline", "vendor
          "notify", "targets", "serve", "state", "lease"}  # fmt: skip
 VENDORS = ("devhelm", "diffhook", "helicone", "helios", "devdraft")
 _VENDOR_KEYS = {"base_url", "eu_base_url", "admin_env", "policy", "deliver", "variable", "timeout"}
-POLICIES = ("auto", "approve", "notify")
 # The name the apps read each vendor's key under (the vendors' documented variables).
 VARIABLES = {"devhelm": "DEVHELM_API_TOKEN", "diffhook": "DIFFHOOK_API_KEY",
              "helicone": "HELICONE_API_KEY", "helios": "HELIOS_API_KEY",
@@ -46,8 +47,8 @@ class Config:
     sinks: dict[str, tuple[dict[str, Any], Path]] = field(default_factory=dict)
     notify: list[tuple[dict[str, Any], Path]] = field(default_factory=list)
     # What `leakbot serve` watches ([[targets]]) and how it listens ([serve]).
-    targets: list[Any] = field(default_factory=list)
-    serve: Any = None
+    targets: list[Target] = field(default_factory=list)
+    serve: Serve | None = None
     # Where the state lives (a SQLite file, relative to the config's folder, or a postgresql://
     # URL; --state and LEAKBOT_STATE win), and how long a claim on a ledger row outlives a
     # process that stopped renewing it.
@@ -197,8 +198,8 @@ def _vendors(tables: Any, path: Path) -> dict[str, dict[str, str]]:
             raise ConfigError(f"{where}: timeout must be a number of seconds, e.g. 10")
         if not all(isinstance(v, str) for k, v in table.items() if k not in ("deliver", "timeout")):
             raise ConfigError(f"{where}: values must be strings")
-        if table.get("policy", "approve") not in POLICIES:
-            raise ConfigError(f"{where}: policy must be one of {', '.join(POLICIES)}")
+        if table.get("policy", Policy.APPROVE) not in tuple(Policy):
+            raise ConfigError(f"{where}: policy must be one of {', '.join(Policy)}")
         for key in ("base_url", "eu_base_url"):
             if key in table:
                 _url(table[key], f"{where}: {key}")
@@ -261,7 +262,7 @@ def _state(value: Any, path: Path) -> str:
 
 
 def _lease(value: Any, path: Path) -> float:
-    from leakbot.bot.settings import duration
+    from leakbot.settings import duration
 
     try:
         return duration(value, "lease")
@@ -269,8 +270,8 @@ def _lease(value: Any, path: Path) -> float:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def _bot(doc: Mapping[str, Any], path: Path) -> tuple[list[Any], Any]:
-    from leakbot.bot import settings
+def _bot(doc: Mapping[str, Any], path: Path) -> tuple[list[Target], Serve]:
+    from leakbot import settings
 
     tables = doc.get("targets", [])
     if not isinstance(tables, list):

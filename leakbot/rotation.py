@@ -4,39 +4,18 @@ notifiers and policies; recording verified findings; reading a leaked key again 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from leakbot.config import VARIABLES, Config
 from leakbot.errors import ConfigError
+from revoker.kinds import Policy, SinkType
 from revoker.ledger import Ledger, Rotation
 from scanner.engine import Engine
 from scanner.finding import Finding, printable
 
 Where = Callable[[Finding], dict[str, Any]]
-
-
-def record(ledger: Any, findings: Iterable[Finding], where: Where) -> int:
-    """Put each verified finding in the ledger (a credential leaked in many places: one row)."""
-    count = 0
-    for finding in findings:
-        if finding.verification is None:
-            continue
-        vendor = finding.vendor or "|".join(finding.candidates)
-        ledger.record(
-            vendor,
-            finding.secret_sha256,
-            finding.rule_id,
-            finding.preview,
-            where(finding),
-            finding.verification["status"],
-            finding.verification["reason"],
-            finding.verification.get("key_id"),
-            leaked_at(finding),
-        )
-        count += 1
-    return count
 
 
 def leaked_at(finding: Finding) -> float | None:
@@ -95,7 +74,7 @@ def make_rotator(cfg: Config, ledger: Ledger, say: Callable[[str], None], client
 
     built_sinks = {}
     for name, (table, path) in cfg.sinks.items():
-        if table.get("type") == "dotenv" and isinstance(table.get("path"), str):
+        if table.get("type") == SinkType.DOTENV and isinstance(table.get("path"), str):
             table = {**table, "path": str(path.parent / table["path"])}  # beside the config
         try:
             built_sinks[name] = sinks.build(name, table, client)
@@ -109,7 +88,7 @@ def make_rotator(cfg: Config, ledger: Ledger, say: Callable[[str], None], client
             raise ConfigError(f"{path}: notify[{n}]: {exc}") from None
     policies = {
         vendor: VendorPolicy(
-            policy=str(cfg.vendors.get(vendor, {}).get("policy", "approve")),
+            policy=Policy(cfg.vendors.get(vendor, {}).get("policy", Policy.APPROVE)),
             deliver=tuple(cfg.vendors.get(vendor, {}).get("deliver", ())),
             variable=str(cfg.vendors.get(vendor, {}).get("variable", VARIABLES[vendor])),
         )

@@ -14,12 +14,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-# new: verified, nothing done yet | awaiting_approval | blocked: cannot act yet (no sink, no
-# admin credential, unknown verdict) | rotating: a step is under way | done | dead: already
-# revoked when found | manual: the owner was sent the vendor's playbook | failed: a step failed,
-# retried after next_attempt.
-STATUSES = ("new", "awaiting_approval", "blocked", "rotating", "failed", "done", "dead", "manual")
-OPEN = ("new", "awaiting_approval", "blocked", "rotating", "failed")
+from revoker.kinds import OPEN, Status
+
+__all__ = ["LEASE_SECONDS", "OPEN", "STATUSES", "Ledger", "Rotation"]
+
+STATUSES = tuple(Status)
 LEASE_SECONDS = 60.0  # a claim outlives a process that stopped renewing it by this long
 
 

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import httpx
 
 from revoker.http import call
+from revoker.kinds import NotifierType
 from revoker.options import check_notifier
 from revoker.urls import check_url
 
@@ -114,6 +115,6 @@ def build(index: int, table: Mapping[str, Any], client: httpx.Client) -> Notifie
         url = os.environ.get(str(url_env)) or url
     if not isinstance(url, str) or not url:
         raise ValueError("needs 'url' (or 'url_env' naming a variable that holds it)")
-    if kind == "webhook":  # check() has refused any other type and every unknown key
+    if kind == NotifierType.WEBHOOK:  # check() refused any other type and every unknown key
         return Webhook(name, client, url, str(options.pop("secret_env", "")))
     return Slack(name, client, url)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from revoker.kinds import NotifierType, SinkType
 from revoker.urls import check_url
 
 
@@ -24,17 +25,17 @@ class Options:
         return (*self.required, *self.optional)
 
 
-SINKS = {
-    "command": Options(("command",), ("timeout", "env")),
-    "dotenv": Options(("path",)),
-    "github": Options(("repo",), ("environment", "token_env", "api_url")),
-    "vault": Options(("addr", "path"), ("mount", "token_env", "namespace")),
+SINKS: dict[str, Options] = {
+    SinkType.COMMAND: Options(("command",), ("timeout", "env")),
+    SinkType.DOTENV: Options(("path",)),
+    SinkType.GITHUB: Options(("repo",), ("environment", "token_env", "api_url")),
+    SinkType.VAULT: Options(("addr", "path"), ("mount", "token_env", "namespace")),
 }
 # `url_env` may be set only where leakbot revokes, so neither URL is required when the config
 # loads; a notifier with no URL at all is refused when it is built.
-NOTIFIERS = {
-    "webhook": Options((), ("name", "url", "url_env", "secret_env")),
-    "slack": Options((), ("name", "url", "url_env")),
+NOTIFIERS: dict[str, Options] = {
+    NotifierType.WEBHOOK: Options((), ("name", "url", "url_env", "secret_env")),
+    NotifierType.SLACK: Options((), ("name", "url", "url_env")),
 }
 
 

@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from revoker.errors import RevokerError
+from revoker.kinds import SETTLED, Action, Policy, Status, Step
 from revoker.ledger import Ledger, Rotation
 from revoker.notify import Notifier
 from revoker.playbooks import playbook
 from revoker.service import KeyService, Verdict
 from revoker.sinks import Sink
 
-POLICIES = ("auto", "approve", "notify")
-STEPS = ("reissue", "deliver", "verify_new", "revoke", "confirm", "notify")
+STEPS = tuple(Step)
 CONFIRM_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # vendors cache auth for about 10 s
 LOST_TRIES = 3  # looks for a key whose value is gone before the owner is told to rotate it
 RETRY_BASE, RETRY_MAX = 30.0, 3600.0  # a failed step is tried again after 30 s, 60 s, ... 1 h
@@ -39,14 +39,14 @@ class Stopped(Exception):
 
 @dataclass(frozen=True)
 class VendorPolicy:
-    policy: str = "approve"
+    policy: Policy = Policy.APPROVE
     deliver: tuple[str, ...] = ()  # sink names
     variable: str = ""  # the name the apps read the key under
 
 
 @dataclass(frozen=True)
 class Decision:
-    action: str  # rotate | resume | await | manual | nothing | blocked
+    action: Action
     reason: str
 
 
@@ -64,30 +64,31 @@ class Rotator:
     # -- deciding --------------------------------------------------------------------------------
 
     def decide(self, row: Rotation) -> Decision:
-        if row.status in ("done", "dead", "manual"):
-            return Decision("nothing", _FINAL[row.status])
+        if row.status in SETTLED:
+            return Decision(Action.NOTHING, _FINAL[row.status])
         if row.step is not None:
-            return Decision("resume", f"resume after {row.step} ({row.phase})")
+            return Decision(Action.RESUME, f"resume after {row.step} ({row.phase})")
         if row.verdict == "dead":
-            return Decision("nothing", "already dead: nothing to revoke")
+            return Decision(Action.NOTHING, "already dead: nothing to revoke")
         if row.verdict == "unknown":
-            return Decision("blocked", f"verdict unknown ({row.reason}): verified again first")
+            return Decision(Action.BLOCKED, f"verdict unknown ({row.reason}): verified again first")
         service = self.services.get(row.vendor)
         policy = self.policies.get(row.vendor, VendorPolicy())
         can_rotate = service is not None and {"reissue", "revoke"} <= service.capabilities
         if row.verdict == "unverifiable" or not can_rotate:
             why = "no key API" if not can_rotate else row.reason
-            return Decision("manual", f"{why}: the owner gets the vendor's playbook")
-        if policy.policy == "notify":
-            return Decision("manual", "policy notify: the owner gets the vendor's playbook")
+            return Decision(Action.MANUAL, f"{why}: the owner gets the vendor's playbook")
+        if policy.policy == Policy.NOTIFY:
+            return Decision(Action.MANUAL, "policy notify: the owner gets the vendor's playbook")
         if not row.old_key_id:
-            return Decision("manual", "live, but not one of the organisation's keys we manage")
+            return Decision(Action.MANUAL, "live, but not one of the organisation's keys we manage")
         if not policy.deliver:
-            return Decision("blocked", f"no delivery sink for {row.vendor} (set deliver = [...])")
-        if policy.policy == "approve" and not row.approved:
-            return Decision("await", f"policy approve: leakbot revoke --approve {row.id}")
+            return Decision(Action.BLOCKED,
+                            f"no delivery sink for {row.vendor} (set deliver = [...])")  # fmt: skip
+        if policy.policy == Policy.APPROVE and not row.approved:
+            return Decision(Action.AWAIT, f"policy approve: leakbot revoke --approve {row.id}")
         sinks = ", ".join(policy.deliver)
-        return Decision("rotate", f"reissue, deliver {policy.variable} to {sinks}, revoke")
+        return Decision(Action.ROTATE, f"reissue, deliver {policy.variable} to {sinks}, revoke")
 
     # -- acting ----------------------------------------------------------------------------------
 
@@ -130,35 +131,35 @@ class Rotator:
     def _block(self, row: Rotation, reason: str) -> None:
         """Not now: tried again after a backoff that grows with each attempt."""
         attempts = row.attempts + 1
-        self.ledger.update(row.id, status="blocked", last_error=reason, attempts=attempts,
+        self.ledger.update(row.id, status=Status.BLOCKED, last_error=reason, attempts=attempts,
                            next_attempt=time.time() + _backoff(attempts))  # fmt: skip
         self.say(f"#{row.id} {row.vendor}: blocked: {reason}")
 
     def _hand_over(self, row: Rotation, reason: str, **values: Any) -> None:
         """The owner gets the vendor's playbook; leakbot touches nothing more."""
         self._notify(row, "manual", reason, playbook(row.vendor))
-        self.ledger.update(row.id, status="manual", **values)
+        self.ledger.update(row.id, status=Status.MANUAL, **values)
         self.say(f"#{row.id} {row.vendor}: manual: {reason}")
 
     def _run(self, row: Rotation, secret: bytes, partner: bytes) -> None:
-        if row.step is None and row.status not in ("done", "dead", "manual"):
+        if row.step is None and row.status not in SETTLED:
             row = self._reverify(row, secret, partner)
         decision = self.decide(row)
-        if decision.action == "nothing":
+        if decision.action == Action.NOTHING:
             return
-        if decision.action == "blocked":
+        if decision.action == Action.BLOCKED:
             self._block(row, decision.reason)
             return
-        if decision.action == "manual":
+        if decision.action == Action.MANUAL:
             self._hand_over(row, decision.reason, last_error=None)
             return
-        if decision.action == "await":
-            if row.status != "awaiting_approval":
+        if decision.action == Action.AWAIT:
+            if row.status != Status.AWAITING_APPROVAL:
                 self._notify(row, "awaiting_approval", decision.reason)
-                self.ledger.update(row.id, status="awaiting_approval")
+                self.ledger.update(row.id, status=Status.AWAITING_APPROVAL)
             self.say(f"#{row.id} {row.vendor}: awaiting approval")
             return
-        self.ledger.update(row.id, status="rotating", attempts=row.attempts + 1)
+        self.ledger.update(row.id, status=Status.ROTATING, attempts=row.attempts + 1)
         self._rotate(row, secret, partner)
 
     def _reverify(self, row: Rotation, secret: bytes, partner: bytes) -> Rotation:
@@ -171,7 +172,7 @@ class Rotator:
         if answer.key_id:
             values["old_key_id"] = answer.key_id
         if answer.verdict == Verdict.DEAD:
-            values["status"] = "dead"
+            values["status"] = Status.DEAD
         self.ledger.update(row.id, **values)
         self.ledger.event(row.id, "verify", answer.verdict.value, answer.reason)
         fresh = self.ledger.get(row.id)
@@ -182,23 +183,23 @@ class Rotator:
         service = self.services[row.vendor]
         policy = self.policies[row.vendor]
         done_at = STEPS.index(row.step) + (row.phase == "done") if row.step in STEPS else 0
-        if done_at <= STEPS.index("verify_new"):
+        if done_at <= STEPS.index(Step.VERIFY_NEW):
             self._check_stop()
             name = row.new_key_name or f"leakbot-{row.id}-{row.secret_sha256[:8]}"
             self._new_key(row, service, policy, name, secret)
         assert row.old_key_id is not None
-        if done_at <= STEPS.index("revoke"):
+        if done_at <= STEPS.index(Step.REVOKE):
             self._check_stop()
-            self._revoke(row, service, row.old_key_id, secret, interrupted=row.step == "revoke")
-        if done_at <= STEPS.index("confirm"):
+            self._revoke(row, service, row.old_key_id, secret, interrupted=row.step == Step.REVOKE)
+        if done_at <= STEPS.index(Step.CONFIRM):
             self._check_stop()
             self._confirm(row, service, row.old_key_id, secret, partner)
-        if done_at <= STEPS.index("notify"):
-            self.ledger.begin(row.id, "notify")
+        if done_at <= STEPS.index(Step.NOTIFY):
+            self.ledger.begin(row.id, Step.NOTIFY)
             self._notify(row, "rotated", "a new key was delivered and the leaked one revoked")
-            self.ledger.done(row.id, "notify")
+            self.ledger.done(row.id, Step.NOTIFY)
         self.ledger.update(
-            row.id, status="done", rotated_at=time.time(), last_error=None, next_attempt=None
+            row.id, status=Status.DONE, rotated_at=time.time(), last_error=None, next_attempt=None
         )
         self.say(f"#{row.id} {row.vendor}: rotated (new key {self._new_id(row.id)})")
 
@@ -207,24 +208,24 @@ class Rotator:
     ) -> None:
         """reissue -> deliver -> verify_new. The new value lives only in this frame: if any of
         these three is interrupted, the key made for this row (found by its name) is replaced."""
-        self.ledger.begin(row.id, "reissue", new_key_name=name)
+        self.ledger.begin(row.id, Step.REISSUE, new_key_name=name)
         orphan = service.find_named(name, leaked)
         if orphan is not None:
             new = service.replace(orphan, name, leaked)
             self.ledger.done(
                 row.id,
-                "reissue",
+                Step.REISSUE,
                 "replaced a key whose value an interrupted run lost",
                 new_key_id=new.key_id,
             )
         else:
             new = service.reissue(name, leaked)
-            self.ledger.done(row.id, "reissue", new_key_id=new.key_id)
-        self.ledger.begin(row.id, "deliver")
+            self.ledger.done(row.id, Step.REISSUE, new_key_id=new.key_id)
+        self.ledger.begin(row.id, Step.DELIVER)
         for sink_name in policy.deliver:
             self.sinks[sink_name].deliver(policy.variable, new.secret)
-        self.ledger.done(row.id, "deliver", ", ".join(policy.deliver))
-        self.ledger.begin(row.id, "verify_new")
+        self.ledger.done(row.id, Step.DELIVER, ", ".join(policy.deliver))
+        self.ledger.begin(row.id, Step.VERIFY_NEW)
         for delay in (*self.confirm_delays[:2], 0.0):
             answer = service.verify(new.secret)
             if answer.verdict != Verdict.UNKNOWN:
@@ -235,7 +236,7 @@ class Rotator:
                 f"{row.vendor}: the new key does not answer live "
                 f"({answer.verdict.value}: {answer.reason}); old key kept"
             )
-        self.ledger.done(row.id, "verify_new")
+        self.ledger.done(row.id, Step.VERIFY_NEW)
 
     def _revoke(
         self, row: Rotation, service: KeyService, key_id: str, leaked: bytes, interrupted: bool
@@ -248,23 +249,23 @@ class Rotator:
                     "active; not revoking blindly"
                 )
             if not listed:
-                self.ledger.done(row.id, "revoke", "already revoked (found on re-check)")
+                self.ledger.done(row.id, Step.REVOKE, "already revoked (found on re-check)")
                 return
-        self.ledger.begin(row.id, "revoke")
+        self.ledger.begin(row.id, Step.REVOKE)
         service.revoke(key_id, leaked)
-        self.ledger.done(row.id, "revoke")
+        self.ledger.done(row.id, Step.REVOKE)
 
     def _confirm(
         self, row: Rotation, service: KeyService, key_id: str, leaked: bytes, partner: bytes
     ) -> None:
         """Re-verify the leaked key DEAD, with backoff: vendors cache auth for a while."""
-        self.ledger.begin(row.id, "confirm")
+        self.ledger.begin(row.id, Step.CONFIRM)
         waited = 0.0
         for delay in (*self.confirm_delays, None):
             answer = service.verify(leaked, partner)
             if answer.verdict == Verdict.DEAD:
                 self.ledger.update(row.id, verdict="dead", reason=answer.reason)
-                self.ledger.done(row.id, "confirm", f"dead after {waited:.0f} s")
+                self.ledger.done(row.id, Step.CONFIRM, f"dead after {waited:.0f} s")
                 return
             if delay is None:
                 break
@@ -272,7 +273,7 @@ class Rotator:
                 raise Stopped
             waited += delay
         if service.listed(key_id, leaked) is False and answer.verdict == Verdict.UNKNOWN:
-            self.ledger.done(row.id, "confirm", "no longer listed (verification inconclusive)")
+            self.ledger.done(row.id, Step.CONFIRM, "no longer listed (verification inconclusive)")
             return
         raise RevokerError(
             f"{row.vendor}: the revoked key still answers {answer.verdict.value} "
@@ -288,7 +289,7 @@ class Rotator:
     def _failed(self, rotation_id: int, error: str) -> None:
         row = self.ledger.get(rotation_id)
         assert row is not None
-        self.ledger.update(rotation_id, status="failed", last_error=error,
+        self.ledger.update(rotation_id, status=Status.FAILED, last_error=error,
                            next_attempt=time.time() + _backoff(row.attempts))  # fmt: skip
         self.ledger.event(rotation_id, row.step or "start", "failed", error)
         self.say(f"#{rotation_id} {row.vendor}: failed at {row.step or 'start'}: {error}")
@@ -329,8 +330,8 @@ def _backoff(attempts: int) -> float:
     return float(min(RETRY_MAX, RETRY_BASE * 2.0 ** max(0, attempts - 1)))
 
 
-_FINAL = {
-    "done": "rotated",
-    "dead": "already dead: nothing to revoke",
-    "manual": "the owner was sent the manual playbook",
+_FINAL: dict[str, str] = {
+    Status.DONE: "rotated",
+    Status.DEAD: "already dead: nothing to revoke",
+    Status.MANUAL: "the owner was sent the manual playbook",
 }

@@ -62,6 +62,14 @@ class _Kit:
         self.contextual: frozenset[int] = frozenset()  # keywords opening a context-decided rule
 
 
+@dataclass(frozen=True)
+class Scanned:
+    """What one fragment's scan found, and whether its path could have changed that."""
+
+    findings: list[Finding]
+    path_sensitive: bool
+
+
 class Engine:
     def __init__(self, rules: Iterable[Rule], engine: str = "auto") -> None:
         rules = list(rules)
@@ -71,7 +79,6 @@ class Engine:
         self._kits: dict[str, _Kit] = {}
         self._timeouts: Counter[str] = Counter()
         self._scanned = 0
-        self.path_sensitive = False
         self._shapes: dict[str, list[tuple[bytes, Rule]]] = defaultdict(list)
         for r in self.rules:
             if r.fixed_shape:
@@ -109,23 +116,30 @@ class Engine:
     # -- public -------------------------------------------------------------------------------
 
     def scan(self, fragment: Fragment, notes: list[str] | None = None) -> list[Finding]:
-        """Findings in the fragment. Afterwards `path_sensitive` tells whether its path could
-        have changed them (a rule that decides its vendor by context had a candidate), so a
-        caller that scanned without the real path knows when to scan again with it."""
+        """Findings in the fragment."""
+        return self.examine(fragment, notes).findings
+
+    def examine(self, fragment: Fragment, notes: list[str] | None = None) -> Scanned:
+        """Findings in the fragment, and whether its path could have changed them (a rule that
+        decides its vendor by context had a candidate), so a caller that scanned without the
+        real path knows when to scan again with it. Nothing is left behind on the engine."""
         notes = notes if notes is not None else []
-        self.path_sensitive = bool(self._unkeyed_contextual)
+        sensitive = [bool(self._unkeyed_contextual)]
         path = fragment.path.encode("utf-8", "surrogateescape")
-        hits = [h for h in self._scan(fragment.data, path, 0, notes) if fragment.owns(h.anchor)]
+        hits = [h for h in self._scan(fragment.data, path, 0, notes, sensitive)
+                if fragment.owns(h.anchor)]  # fmt: skip
         if not hits:
-            return []
+            return Scanned([], sensitive[0])
         allowed = allowed_lines(fragment.data)
         hits = [h for h in hits if not _inside(allowed, h.anchor)]
         where = fragment.locations([h.anchor for h in hits])  # one pass, however many hits
-        return [self._finding(fragment, hit, where[hit.anchor]) for hit in hits]
+        found = [self._finding(fragment, hit, where[hit.anchor]) for hit in hits]
+        return Scanned(found, sensitive[0])
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _scan(self, data: bytes, path: bytes, depth: int, notes: list[str]) -> list[_Hit]:
+    def _scan(self, data: bytes, path: bytes, depth: int, notes: list[str],
+              sensitive: list[bool]) -> list[_Hit]:  # fmt: skip
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
         runs: set[tuple[int, int]] = set()
         kit = self.kit(len(data))
@@ -145,7 +159,7 @@ class Engine:
                     runs.add(run_around(data, start, end))
                 continue
             if kw_index in kit.contextual:
-                self.path_sensitive = True
+                sensitive[0] = True
             window = None
             for rule_index in rules_of[kw_index]:
                 if rule_index in context_of and not context_near(
@@ -177,7 +191,7 @@ class Engine:
             hit.partner = self._pair(decided.rule, data, start, end)
             hits.append(hit)
         for lo, hi in sorted(runs):
-            decoded = self._decoded(data, (lo, hi), path, depth, notes)
+            decoded = self._decoded(data, (lo, hi), path, depth, notes, sensitive)
             if decoded:
                 # The encoded text itself is not the key: a value rule that matched it yields.
                 hits = [h for h in hits if not (lo <= h.start and h.end <= hi)]
@@ -243,9 +257,8 @@ class Engine:
                     best = (lines, gap, partner.id, secret)
         return (best[2], best[3]) if best else None
 
-    def _decoded(
-        self, data: bytes, run: tuple[int, int], path: bytes, depth: int, notes: list[str]
-    ) -> list[_Hit]:
+    def _decoded(self, data: bytes, run: tuple[int, int], path: bytes, depth: int,
+                 notes: list[str], sensitive: list[bool]) -> list[_Hit]:  # fmt: skip
         decoded = decode_run(data[run[0] : run[1]])
         if decoded is None:
             return []
@@ -254,7 +267,7 @@ class Engine:
         inner = before + decoded + after
         lo, hi = len(before), len(before) + len(decoded)
         out = []
-        for hit in self._scan(inner, path, depth + 1, notes):
+        for hit in self._scan(inner, path, depth + 1, notes, sensitive):
             if lo <= hit.start < hi:
                 hit.anchor, hit.encoding = run[0], "base64"
                 out.append(hit)

@@ -45,6 +45,37 @@ def test_imports_point_down_the_layers():
     assert wrong == []
 
 
+SHARED = ("common",)  # leakbot/commands/common.py: what the commands share, not a command
+
+
+def _command(name: str) -> str | None:
+    """The command module a dotted name lies in (leakbot.commands.X), if any."""
+    parts = name.split(".")
+    if parts[:2] != ["leakbot", "commands"] or len(parts) < 3 or parts[2] in SHARED:
+        return None
+    return parts[2] if (ROOT / "leakbot" / "commands" / f"{parts[2]}.py").exists() else None
+
+
+def test_no_command_imports_another_and_nothing_below_reaches_up_into_them():
+    wrong = []
+    for module, path in _modules("leakbot"):
+        mine = _command(module)
+        for name in _imports(path):
+            theirs = _command(name)
+            if theirs and theirs != mine and module != "leakbot.cli":  # cli registers them all
+                wrong.append(f"{module} imports {name}")
+            below = module.startswith(("leakbot.bot", "leakbot.store", "leakbot.pipeline",
+                                       "leakbot.config", "leakbot.settings"))  # fmt: skip
+            if below and (name.startswith("leakbot.commands") or name == "leakbot.cli"):
+                wrong.append(f"{module} imports {name}")
+            if module.startswith("leakbot.config") and name.startswith("leakbot.bot"):
+                wrong.append(f"{module} imports {name}")
+            if module.startswith("leakbot.store") and name.startswith(("leakbot.bot",
+                                                                      "leakbot.pipeline")):  # fmt: skip
+                wrong.append(f"{module} imports {name}")
+    assert wrong == []
+
+
 def _strings(path: Path) -> list[str]:
     tree = ast.parse(path.read_text())
     return [

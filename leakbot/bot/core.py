@@ -14,13 +14,15 @@ from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from typing import Any
 
+from leakbot import pipeline
 from leakbot.bot.metrics import Metrics
-from leakbot.bot.settings import Target
 from leakbot.config import VENDORS, Config
-from leakbot.rotation import make_rotator, read_again, record, vendor_services
+from leakbot.rotation import make_rotator, read_again, vendor_services
+from leakbot.settings import Target
 from leakbot.store import Store
 from revoker.errors import RevokerError
-from revoker.ledger import OPEN, Ledger, Rotation
+from revoker.kinds import OPEN, SETTLED, Status
+from revoker.ledger import Ledger, Rotation
 from scanner.engine import Engine
 from scanner.errors import ScanError
 from scanner.finding import Finding, fingerprint, printable, redact, sha256_hex
@@ -102,9 +104,7 @@ class Bot:
         state = self.store.cursors
         with self.scan_lock:
             result, cursor_key, cursor, where = self._scan(target, state)
-        from leakbot.commands.scan import suppress
-
-        suppress(result, self.cfg)
+        pipeline.suppress(result, self.cfg)
         for note in result.notes:
             self.log.warning("target %s: %s", target.name, note)
         self.metrics.scan_bytes.labels(target=target.name).inc(result.stats.bytes)
@@ -143,7 +143,7 @@ class Bot:
             self.metrics.findings.labels(vendor=f.vendor or "ambiguous").inc()
             verdict = (f.verification or {}).get("status", "unknown")
             self.metrics.verifications.labels(vendor=f.vendor or "ambiguous", verdict=verdict).inc()
-        record(self.store.ledger, findings, where)
+        pipeline.record(self.store.ledger, findings, where)
 
     # -- acting on the ledger --------------------------------------------------------------------
 
@@ -169,7 +169,7 @@ class Bot:
                 after = rot.run(row, *key)
                 if after.status == "done" and after.rotated_at and after.leaked_at:
                     self.metrics.latency.observe(after.rotated_at - after.leaked_at)
-                if after.status in ("done", "dead", "manual"):
+                if after.status in SETTLED:
                     with self.keys_lock:
                         self.keys.pop(row.secret_sha256, None)
 
@@ -227,6 +227,6 @@ class Bot:
 
 
 def _due(row: Rotation, now: float) -> bool:
-    if row.status == "awaiting_approval":
+    if row.status == Status.AWAITING_APPROVAL:
         return bool(row.approved)
     return row.next_attempt is None or row.next_attempt <= now

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from leakbot.commands import add_command
-from leakbot.commands.scan import prepare, print_notes
+from leakbot.commands.common import prepare, print_notes
 from leakbot.errors import ExitCode, UsageError
 
 EPILOG = """\

@@ -44,8 +44,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leakbot import ci
-    from leakbot.commands.scan import prepare, suppress
+    from leakbot import ci, pipeline
+    from leakbot.commands.common import search_dirs
     from rules.fileio import atomic_text
     from scanner.finding import printable
     from scanner.git.run import ALL, open_repo
@@ -62,8 +62,7 @@ def run(args: argparse.Namespace) -> int:
     history = (os.environ.get("LEAKBOT_HISTORY") or "full").strip().lower()
     todo = ci.plan(args.event_name, event, repo, history)
     state = None
-    scan_args = argparse.Namespace(config=args.config, engine="auto", jobs=None)
-    cfg, engine = prepare(scan_args, [args.repo])
+    cfg, engine = pipeline.load(args.config, search_dirs([args.repo]))
     if todo.mode == "range":
         from scanner.git.scan import scan_range
 
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         result, cursor = since_last(engine, repo, state.cursors, os.cpu_count() or 1)
     else:
         result = ScanResult(incomplete=[todo.why] if todo.mode == "missing" else [])
-    suppress(result, cfg)
+    pipeline.suppress(result, cfg)
     if verify and result.findings:
         _verify_and_revoke(cfg, result, args.repo, revoke)
     for note in result.notes:
@@ -106,18 +105,14 @@ def run(args: argparse.Namespace) -> int:
 def _verify_and_revoke(cfg: Any, result: Any, repo: str, revoke: bool) -> None:
     """Verify (the ledger keeps the answers); with revoke, act on them by policy, using the keys
     this scan holds in memory."""
-    from leakbot.commands.revoke_cmd import act
-    from leakbot.commands.scan import verify
+    from leakbot import pipeline
+    from leakbot.commands.common import plan_line, verify_and_record
     from leakbot.rotation import rotator, say
     from scanner.recover import location_of
 
     state = argparse.Namespace(state=None, quiet=False)
-    verify(state, cfg, result, lambda f: location_of(f, repo))
+    verify_and_record(state, cfg, result, lambda f: location_of(f, repo))
     if not revoke:
         return
-    found = {f.secret_sha256: f for f in result.findings if f.secret}
     with store_of(state, cfg) as store, rotator(cfg, store.ledger, say) as rot:
-        ledger = store.ledger
-        rows = [ledger.find(f.vendor or "|".join(f.candidates), f.secret_sha256)
-                for f in found.values()]  # fmt: skip
-        act(rot, [r for r in rows if r is not None], True, lambda row: found[row.secret_sha256])
+        pipeline.act_on_found(rot, result.findings, plan_line)

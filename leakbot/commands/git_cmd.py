@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from leakbot.commands import add_command, store_of
-from leakbot.commands.scan import add_output_options, finish, prepare
+from leakbot.commands.common import add_output_options, finish, prepare
 from leakbot.errors import UsageError
 
 EPILOG = """\

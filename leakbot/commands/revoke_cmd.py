@@ -7,13 +7,13 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from leakbot import config as config_mod
+from leakbot import pipeline
 from leakbot.commands import add_command, add_config_and_state, location_of, store_of
-from leakbot.commands.scan import add_output_options, finish, prepare
+from leakbot.commands.common import add_output_options, finish, plan_line, prepare
 from leakbot.errors import UsageError
 from scanner.errors import ScanError
 from scanner.finding import Finding, printable
@@ -143,7 +143,7 @@ def _where(finding: Finding, root: Path) -> dict[str, Any]:
 
 def run_revoke(args: argparse.Namespace) -> int:
     from leakbot.rotation import read_again, rotator, say
-    from revoker.ledger import OPEN
+    from revoker.kinds import OPEN
     from scanner.engine import Engine
 
     cfg = config_mod.load(args.config)
@@ -175,8 +175,8 @@ def run_revoke(args: argparse.Namespace) -> int:
         execute = args.execute or args.approve is not None
         engine = Engine(cfg.rules, "auto")
         planned: list[dict[str, Any]] = []
-        show = _plan_line if args.format == "text" else _collect(planned)
-        still_open = act(rot, rows, execute, lambda row: read_again(engine, row), show)
+        show = plan_line if args.format == "text" else _collect(planned)
+        still_open = pipeline.act(rot, rows, execute, lambda row: read_again(engine, row), show)
         if args.format == "json":
             _print_json(where.shown, ledger, planned, still_open if execute else None)
         if not rows:
@@ -185,9 +185,6 @@ def run_revoke(args: argparse.Namespace) -> int:
             print("leakbot: dry run: nothing changed. `leakbot revoke --execute` acts on this "
                   "plan.", file=sys.stderr)  # fmt: skip
     return 1 if still_open else 0
-
-
-Show = Callable[[Any, Any], None]  # (ledger row, decision) -> None
 
 
 def _print_json(where: str, ledger: Any, planned: list[dict[str, Any]],
@@ -201,42 +198,12 @@ def _print_json(where: str, ledger: Any, planned: list[dict[str, Any]],
     sys.stdout.write("\n")
 
 
-def _plan_line(row: Any, decision: Any) -> None:
-    print(f"#{row.id:<4} {row.vendor:<9} {row.preview:<28} {printable(row.place)}\n"
-          f"      {decision.action}: {decision.reason}")  # fmt: skip
-
-
-def _collect(into: list[dict[str, Any]]) -> Show:
+def _collect(into: list[dict[str, Any]]) -> pipeline.Show:
     def show(row: Any, decision: Any) -> None:
         into.append({**_row_dict(row), "decision": {"action": decision.action,
                                                     "reason": decision.reason}})  # fmt: skip
 
     return show
-
-
-def act(rot: Any, rows: list[Any], execute: bool, lookup: Callable[[Any], Finding | None],
-        show: Show = _plan_line) -> int:  # fmt: skip
-    """Show each row's plan and, when executing, run it with the key `lookup` finds for it.
-    Returns how many leaks are still open (failed, blocked, key not at hand)."""
-    from leakbot.rotation import say
-    from revoker.ledger import OPEN
-
-    still_open = 0
-    for row in rows:
-        row = rot.ledger.get(row.id) or row
-        decision = rot.decide(row)
-        show(row, decision)
-        if not execute:
-            continue
-        if decision.action != "nothing":
-            found = lookup(row)
-            if found is None:
-                say(f"#{row.id}: the key is no longer at {printable(row.place)}; rescan with "
-                    "--verify where it is now")  # fmt: skip
-            else:
-                row = rot.run(row, found.secret, found.partner_secret)
-        still_open += row.status in OPEN  # awaiting approval counts: nothing was done for it
-    return still_open
 
 
 def _user() -> str:

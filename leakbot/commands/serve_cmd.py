@@ -76,8 +76,8 @@ def run(args: argparse.Namespace) -> int:
 
 def serve_settings(cfg: config_mod.Config, listen: str | None) -> Any:
     """[serve] from the config, with --listen overriding only the address."""
-    from leakbot.bot.settings import Serve
-    from leakbot.bot.settings import serve as parse_serve
+    from leakbot.settings import Serve
+    from leakbot.settings import serve as parse_serve
 
     settings: Serve = cfg.serve or Serve()
     if listen:

@@ -40,7 +40,7 @@ rotations = Table(
     Column("location", Text, nullable=False),  # JSON: path, line, commit, repo
     Column("verdict", Text, nullable=False),  # the last verification
     Column("reason", Text, nullable=False),
-    Column("status", Text, nullable=False),  # revoker.ledger.STATUSES
+    Column("status", Text, nullable=False),  # revoker.kinds.Status
     Column("old_key_id", Text),
     Column("new_key_id", Text),
     Column("new_key_name", Text),

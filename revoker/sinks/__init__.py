@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from revoker.kinds import SinkType
 from revoker.options import check_sink
 
 
@@ -27,10 +28,11 @@ def _kinds() -> dict[str, Callable[..., Sink]]:
     from revoker.sinks.github import GithubSink
     from revoker.sinks.vault import VaultSink
 
-    return {"command": CommandSink, "dotenv": DotenvSink, "github": GithubSink, "vault": VaultSink}
+    return {SinkType.COMMAND: CommandSink, SinkType.DOTENV: DotenvSink,
+            SinkType.GITHUB: GithubSink, SinkType.VAULT: VaultSink}  # fmt: skip
 
 
-_CLIENT = {"github", "vault"}  # the sinks that call an HTTP API
+_CLIENT = {SinkType.GITHUB, SinkType.VAULT}  # the sinks that call an HTTP API
 
 
 def build(name: str, table: Mapping[str, Any], client: httpx.Client | None = None) -> Sink:

@@ -161,8 +161,8 @@ def _scan_whole(engine: Engine, data: bytes, blob: Blob, result: BlobResult) -> 
     if b"\0" in data[:SNIFF]:
         result.binary.append(blob.sha)
         return
-    found = engine.scan(Fragment(data, blob.path), result.notes)
-    _keep(blob, found, engine.path_sensitive, result)
+    scanned = engine.examine(Fragment(data, blob.path), result.notes)
+    _keep(blob, scanned.findings, scanned.path_sensitive, result)
 
 
 def _scan_stream(engine: Engine, read: Callable[[int], bytes], blob: Blob,
@@ -175,8 +175,9 @@ def _scan_stream(engine: Engine, read: Callable[[int], bytes], blob: Blob,
             if n == 0 and b"\0" in fragment.data[:SNIFF]:
                 result.binary.append(blob.sha)
                 return
-            found.extend(engine.scan(fragment, result.notes))
-            sensitive = sensitive or engine.path_sensitive
+            scanned = engine.examine(fragment, result.notes)
+            found.extend(scanned.findings)
+            sensitive = sensitive or scanned.path_sensitive
     except GzipDamaged as exc:  # what inflated before the damage still counts
         result.notes.append(f"{blob.path or blob.sha}: damaged gzip in blob {blob.sha} ({exc}); "
                             "scanned what inflated")  # fmt: skip

@@ -21,7 +21,7 @@ def test_version_goes_to_stdout():
 
 def test_the_hint_fits_the_situation(tmp_path, keys, capsys, monkeypatch):
     from leakbot import config
-    from leakbot.commands.scan import hint
+    from leakbot.commands.common import hint
 
     monkeypatch.chdir(tmp_path)
     found = [Finding("devhelm.api-key", "devhelm", ("devhelm",), "d", "a.env", 1, 1, 2, "0" * 64,
