@@ -33,7 +33,9 @@ with open(sys.argv[1], "a") as fh:
 """
 
 
-def _setup(tmp: Path, keys: dict, hook_url: str) -> tuple[Path, dict[str, str]]:
+def _setup(
+    tmp: Path, keys: dict, hook_url: str, state_url: str = ""
+) -> tuple[Path, dict[str, str]]:
     repo = GitRepo(tmp / "service")
     repo.commit("settings", {"app/settings.py": (
         f'HELICONE_API_KEY = "{keys["helicone"]["live"]}"\n'
@@ -79,7 +81,7 @@ secret_env = "LEAKBOT_WEBHOOK_SECRET"
         "HELICONE_ADMIN_KEY": keys["helicone"]["admin"],
         "DEVHELM_ADMIN_TOKEN": keys["devhelm"]["admin"],
         "LEAKBOT_WEBHOOK_SECRET": "whsec-test-" + "x" * 24,
-        "LEAKBOT_STATE": str(tmp / "state.db"),
+        "LEAKBOT_STATE": state_url or str(tmp / "state.db"),
     }
     return repo.path, env
 
@@ -115,11 +117,11 @@ def _secrets(tmp: Path, keys: dict) -> list[str]:
     return [v for v in values if len(v) > 20]
 
 
-def test_verify_then_revoke_rotates_each_live_key_once(tmp_path):
+def test_verify_then_revoke_rotates_each_live_key_once(tmp_path, state_url):
     receiver = Receiver()
     try:
         with emulator_process(tmp_path, "--auth-cache", "1") as (_, keys):
-            repo, env = _setup(tmp_path, keys, receiver.url)
+            repo, env = _setup(tmp_path, keys, receiver.url, state_url)
             outputs = []
 
             scan = leakbot("git", str(repo), "--verify", "--format", "json", "-o",
@@ -188,6 +190,7 @@ def test_verify_then_revoke_rotates_each_live_key_once(tmp_path):
               for name, text in (("stdout", out.stdout), ("stderr", out.stderr))}  # fmt: skip
     for path in tmp_path.glob("state.db*"):
         places[path.name] = path.read_bytes().decode("latin-1")
+    places["ledger"] = json.dumps([state.rows(state_url), state.events(state_url)])  # PG too
     places["report"] = (tmp_path / "report.json").read_text()
     places["webhooks"] = "".join(body.decode() for _, body in receiver.received)
     places["argv"] = (tmp_path / "sink-calls.jsonl").read_text()
@@ -226,7 +229,7 @@ def _kill_at(point: tuple[str, str], argv: list[str], env: dict[str, str], cwd: 
                             stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         deadline = time.time() + 60
-        while not _reached(point, url, cwd / "state.db"):
+        while not _reached(point, url, env["LEAKBOT_STATE"]):
             assert proc.poll() is None, f"the run ended before {point}"
             assert time.time() < deadline, f"{point} not reached in 60 s"
             time.sleep(0.01)
@@ -236,13 +239,13 @@ def _kill_at(point: tuple[str, str], argv: list[str], env: dict[str, str], cwd: 
     time.sleep(1.2)
 
 
-def test_kill_9_at_each_step_then_a_restart_converges(tmp_path):
+def test_kill_9_at_each_step_then_a_restart_converges(tmp_path, state_url):
     """SIGKILL at chosen points of the ledger's workflow (not at random times, so every run proves
     the same thing); each restart picks up where the ledger says, and nothing is done twice."""
     receiver = Receiver()
     try:
         with emulator_process(tmp_path, "--latency", "0.15", "--auth-cache", "1") as (_, keys):
-            repo, env = _setup(tmp_path, keys, receiver.url)
+            repo, env = _setup(tmp_path, keys, receiver.url, state_url)
             assert leakbot("git", str(repo), "--verify", "-q", cwd=tmp_path, env=env).returncode
             argv = [sys.executable, "-m", "leakbot", "revoke", "--execute"]
             for point in KILL_POINTS:
@@ -250,9 +253,9 @@ def test_kill_9_at_each_step_then_a_restart_converges(tmp_path):
 
             # A key whose value died with a killed run (after reissue, before verify_new was done)
             # is replaced and the lost one revoked: twice for Helicone, once for DevHelm.
-            vendor_of = {r["id"]: r["vendor"] for r in state.rows(tmp_path / "state.db")}
+            vendor_of = {r["id"]: r["vendor"] for r in state.rows(state_url)}
             replaced = Counter(vendor_of[row] for row, _, _, detail in
-                               state.events(tmp_path / "state.db")
+                               state.events(state_url)
                                if detail.startswith("replaced a key whose value"))  # fmt: skip
             assert replaced == {"helicone": 2, "devhelm": 1}
 
@@ -262,6 +265,32 @@ def test_kill_9_at_each_step_then_a_restart_converges(tmp_path):
             after = emulator_keys(keys["url"])
             assert leakbot("revoke", "--execute", cwd=tmp_path, env=env).returncode == 0
             assert emulator_keys(keys["url"]) == after
+    finally:
+        receiver.close()
+    rotated = [json.loads(body) for _, body in receiver.received]
+    assert sorted(e["vendor"] for e in rotated if e["event"] == "rotated") == ["devhelm",
+                                                                              "helicone"]  # fmt: skip
+
+
+def test_two_executions_at_once_rotate_each_key_once(tmp_path, state_url):
+    """Two `revoke --execute` processes on one ledger (PostgreSQL, as CI jobs and a bot on other
+    hosts would share it; SQLite too): the leases keep them off each other's rows."""
+    receiver = Receiver()
+    try:
+        with emulator_process(tmp_path, "--latency", "0.05", "--auth-cache", "1") as (_, keys):
+            repo, env = _setup(tmp_path, keys, receiver.url, state_url)
+            assert leakbot("git", str(repo), "--verify", "-q", cwd=tmp_path, env=env).returncode
+            argv = [sys.executable, "-m", "leakbot", "revoke", "--execute"]
+            procs = [subprocess.Popen(argv, cwd=tmp_path, env={**os.environ, **env},
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     for _ in range(2)]  # fmt: skip
+            outs = [proc.communicate(timeout=120) for proc in procs]
+            assert all(proc.returncode in (0, 1) for proc in procs), outs
+            final = leakbot("revoke", "--execute", cwd=tmp_path, env=env)
+            assert final.returncode == 0, final.stdout + final.stderr
+            _assert_converged(tmp_path, keys)
+            for vendor in ("helicone", "devhelm"):  # one new key each: nobody reissued twice
+                assert len(_leakbot_keys(keys["url"], vendor)) == 1
     finally:
         receiver.close()
     rotated = [json.loads(body) for _, body in receiver.received]

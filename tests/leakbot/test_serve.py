@@ -66,14 +66,14 @@ retry_every = "2s"
     )
 
 
-def _env(tmp: Path, keys: dict) -> dict[str, str]:
+def _env(tmp: Path, keys: dict, state_url: str = "") -> dict[str, str]:
     return {"HELICONE_ADMIN_KEY": keys["helicone"]["admin"],
             "DEVHELM_ADMIN_TOKEN": keys["devhelm"]["admin"],
-            "HOOK_SECRET": "hook-secret-for-tests", "LEAKBOT_STATE": str(tmp / "state.db")}  # fmt: skip
+            "HOOK_SECRET": "hook-secret-for-tests", "LEAKBOT_STATE": state_url or str(tmp / "state.db")}  # fmt: skip
 
 
-def _rows(tmp: Path) -> list[dict]:
-    return state.rows(tmp / "state.db")
+def _rows(tmp: Path, state_url: str = "") -> list[dict]:
+    return state.rows(state_url or tmp / "state.db")
 
 
 def _new_leak(url: str, keys: dict, vendor: str, name: str) -> str:
@@ -88,10 +88,10 @@ def _new_leak(url: str, keys: dict, vendor: str, name: str) -> str:
         return r.json()["data"]["key"]
 
 
-def _assert_each_rotated_once(tmp: Path, url: str, leaked: list[str]) -> None:
+def _assert_each_rotated_once(tmp: Path, url: str, leaked: list[str], state_url: str = "") -> None:
     import hashlib
 
-    rows = _rows(tmp)
+    rows = _rows(tmp, state_url)
     by_sha = {r["secret_sha256"]: r for r in rows}
     view = emulator_keys(url)
     for secret in leaked:
@@ -164,7 +164,7 @@ def test_a_commit_and_a_log_line_are_rotated_without_a_human(tmp_path):
     assert all(json.loads(line) for line in bot.lines)  # structured: one JSON object a line
 
 
-def test_sigkill_at_random_moments_loses_nothing_and_rotates_once(tmp_path):
+def test_sigkill_at_random_moments_loses_nothing_and_rotates_once(tmp_path, state_url):
     rng = random.Random(20261123)
     receiver = Receiver()
     try:
@@ -176,7 +176,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_rotates_once(tmp_path):
             log = tmp_path / "logs" / "api.log"
             log.write_text("")
             _config(tmp_path, url, receiver.url, every="0.5s")
-            env = _env(tmp_path, keys)
+            env = _env(tmp_path, keys, state_url)
             leaked: list[str] = []
             for n in range(20):
                 if n < 12 and n % 2 == 0:  # a new leak every other cycle, in git or the log
@@ -196,11 +196,11 @@ def test_sigkill_at_random_moments_loses_nothing_and_rotates_once(tmp_path):
                 bot.kill()
             bot = Bot(tmp_path, env)
             bot.url()
-            settled = wait_until(lambda: len(_rows(tmp_path)) == len(leaked) and all(
-                r["status"] == "done" for r in _rows(tmp_path)), timeout=90)  # fmt: skip
-            assert settled, (_rows(tmp_path), bot.messages()[-20:])
+            settled = wait_until(lambda: len(_rows(tmp_path, state_url)) == len(leaked) and all(
+                r["status"] == "done" for r in _rows(tmp_path, state_url)), timeout=90)  # fmt: skip
+            assert settled, (_rows(tmp_path, state_url), bot.messages()[-20:])
             assert bot.stop() == 0
-            _assert_each_rotated_once(tmp_path, url, leaked)
+            _assert_each_rotated_once(tmp_path, url, leaked, state_url)
     finally:
         receiver.close()
 
