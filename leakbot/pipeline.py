@@ -15,7 +15,7 @@ from typing import Any
 from leakbot import config as config_mod
 from leakbot.rotation import leaked_at, say, vendor_services
 from scanner.engine import Engine
-from scanner.finding import Finding
+from scanner.finding import Finding, printable
 from scanner.result import ScanResult
 
 Where = Callable[[Finding], dict[str, Any]]  # how a finding's key can be read again later
@@ -101,7 +101,7 @@ def act(rot: Any, rows: list[Any], execute: bool, lookup: Callable[[Any], Findin
         if decision.action != "nothing":
             found = lookup(row)
             if found is None:
-                say(f"#{row.id}: the key is no longer at {_printable(row.place)}; rescan with "
+                say(f"#{row.id}: the key is no longer at {printable(row.place)}; rescan with "
                     "--verify where it is now")  # fmt: skip
             else:
                 row = rot.run(row, found.secret, found.partner_secret)
@@ -117,9 +117,3 @@ def act_on_found(rot: Any, findings: list[Finding], show: Show) -> int:
             for f in found.values()]  # fmt: skip
     return act(rot, [r for r in rows if r is not None], True,
                lambda row: found[row.secret_sha256], show)  # fmt: skip
-
-
-def _printable(text: str) -> str:
-    from scanner.finding import printable
-
-    return printable(text)

@@ -27,9 +27,9 @@ def add_command(sub: Any, name: str, help: str, epilog: str) -> argparse.Argumen
 def store_of(args: argparse.Namespace, cfg: Any) -> Any:
     """The state store this command uses: --state, $LEAKBOT_STATE, `state =` in the config, or
     the default file; migrated to the newest schema on open."""
-    from leakbot.store import locate, open_store
+    from leakbot.store import open_store
 
-    return open_store(locate(getattr(args, "state", None), cfg.state), cfg.lease)
+    return open_store(location_of(args, cfg), cfg.lease)
 
 
 def location_of(args: argparse.Namespace, cfg: Any) -> Any:

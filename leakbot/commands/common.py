@@ -64,7 +64,6 @@ def prepare(args: argparse.Namespace, paths: list[str]) -> tuple[config_mod.Conf
 
 def say_setup(cfg: config_mod.Config, engine: Engine) -> None:
     """-v: the config files in force and what will run."""
-    from scanner.finding import printable
     from scanner.matcher import hyperscan_available
 
     sources = ", ".join(printable(s) for s in cfg.sources) or "none (built-in defaults)"
@@ -146,8 +145,6 @@ def _say_time(args: argparse.Namespace, result: ScanResult) -> None:
 
 def print_notes(result: ScanResult) -> None:
     """Notes, then what the scan could not do, on stderr; escaped (they hold file names)."""
-    from scanner.finding import printable
-
     for note in result.notes:
         print(f"leakbot: {printable(note)}", file=sys.stderr)
     for problem in result.incomplete:

@@ -166,7 +166,7 @@ def run_revoke(args: argparse.Namespace) -> int:
             if row is None:
                 raise UsageError(f"--approve {args.approve}: no such rotation (leakbot status)")
             ledger.update(row.id, approved=1)
-            ledger.event(row.id, "approve", "approved", f"by {_user()}")
+            ledger.event(row.id, "approve", "approved", f"by {ledger.actor}")
             ledger.audit("approved", row.id)
             rows = [row]
         else:
@@ -204,15 +204,6 @@ def _collect(into: list[dict[str, Any]]) -> pipeline.Show:
                                                     "reason": decision.reason}})  # fmt: skip
 
     return show
-
-
-def _user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown user"
 
 
 # -- status --------------------------------------------------------------------------------------

@@ -109,6 +109,12 @@ def _assert_converged(tmp: Path, keys: dict) -> None:
     assert os.stat(tmp / "deploy.env").st_mode & 0o777 == 0o600
 
 
+def _assert_one_rotated_webhook_per_vendor(receiver: Receiver) -> None:
+    rotated = [json.loads(body) for _, body in receiver.received]
+    assert sorted(e["vendor"] for e in rotated if e["event"] == "rotated") == ["devhelm",
+                                                                              "helicone"]  # fmt: skip
+
+
 def _secrets(tmp: Path, keys: dict) -> list[str]:
     """Every key value in play: the emulator's (leaked, revoked, admin) and the new ones."""
     values = [v for vendor in keys.values() if isinstance(vendor, dict) for v in vendor.values()]
@@ -267,9 +273,7 @@ def test_kill_9_at_each_step_then_a_restart_converges(tmp_path, state_url):
             assert emulator_keys(keys["url"]) == after
     finally:
         receiver.close()
-    rotated = [json.loads(body) for _, body in receiver.received]
-    assert sorted(e["vendor"] for e in rotated if e["event"] == "rotated") == ["devhelm",
-                                                                              "helicone"]  # fmt: skip
+    _assert_one_rotated_webhook_per_vendor(receiver)
 
 
 def test_two_executions_at_once_rotate_each_key_once(tmp_path, state_url):
@@ -293,9 +297,7 @@ def test_two_executions_at_once_rotate_each_key_once(tmp_path, state_url):
                 assert len(_leakbot_keys(keys["url"], vendor)) == 1
     finally:
         receiver.close()
-    rotated = [json.loads(body) for _, body in receiver.received]
-    assert sorted(e["vendor"] for e in rotated if e["event"] == "rotated") == ["devhelm",
-                                                                              "helicone"]  # fmt: skip
+    _assert_one_rotated_webhook_per_vendor(receiver)
 
 
 @pytest.mark.parametrize("faults", [["--error-rate", "0.3"], ["--drop-rate", "0.2"],
