@@ -15,7 +15,8 @@ from typing import Any
 import regex
 
 from leakbot.errors import ConfigError
-from leakbot.settings import Serve, Target
+from leakbot.settings import Serve, Target, route
+from revoker.delivery import Route
 from revoker.kinds import Policy
 from rules import Rule, RuleError, builtin_rules, rules_from_tables
 from rules.loader import check_references
@@ -23,7 +24,7 @@ from scanner.allow import Allowlist
 
 VERSION = 1
 _KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline", "vendors", "sinks",
-         "notify", "targets", "serve", "state", "lease"}  # fmt: skip
+         "notify", "targets", "serve", "state", "lease", "deliveries"}  # fmt: skip
 VENDORS = ("devhelm", "diffhook", "helicone", "helios", "devdraft")
 _VENDOR_KEYS = {"base_url", "eu_base_url", "admin_env", "policy", "deliver", "variable", "timeout"}
 # The name the apps read each vendor's key under (the vendors' documented variables).
@@ -46,6 +47,9 @@ class Config:
     # built, and fully checked, only by the commands that deliver or notify).
     sinks: dict[str, tuple[dict[str, Any], Path]] = field(default_factory=dict)
     notify: list[tuple[dict[str, Any], Path]] = field(default_factory=list)
+    # [[deliveries]]: which leaked key's replacement goes to which sinks and variable (the
+    # first route that matches a key wins), with the file that says so.
+    deliveries: list[tuple[Route, Path]] = field(default_factory=list)
     # What `leakbot serve` watches ([[targets]]) and how it listens ([serve]).
     targets: list[Target] = field(default_factory=list)
     serve: Serve | None = None
@@ -135,6 +139,8 @@ def load(explicit: str | None = None, search_dirs: list[Path] | None = None) -> 
             config.sinks[name] = (table, path)
         if "notify" in doc:
             config.notify = [(t, path) for t in _notify(doc["notify"], path)]
+        if "deliveries" in doc:
+            config.deliveries = _deliveries(doc["deliveries"], path)
         if "targets" in doc or "serve" in doc:
             config.targets, config.serve = _bot(doc, path)
         if "state" in doc:
@@ -145,17 +151,35 @@ def load(explicit: str | None = None, search_dirs: list[Path] | None = None) -> 
     unknown = sorted(disabled - {r.id for r in all_rules})
     if unknown:
         raise ConfigError(f"{config.sources[-1]}: disabled_rules: unknown rule {unknown[0]!r}")
-    for vendor, table in config.vendors.items():
-        for sink in table.get("deliver", []):
-            if sink not in config.sinks:
-                raise ConfigError(f"{config.sources[-1]}: vendors.{vendor}: deliver: no sink "
-                                  f"named {sink!r} (define [sinks.{sink}])")  # fmt: skip
+    _check_sinks(config)
     config.rules = [r for r in all_rules if r.id not in disabled]
     try:
         check_references(config.rules)
     except RuleError as exc:
         raise ConfigError(str(exc)) from None
     return config
+
+
+def _check_sinks(config: Config) -> None:
+    """Every sink a vendor or a delivery route names is defined."""
+    named = [(f"{config.sources[-1]}: vendors.{vendor}", table.get("deliver", []))
+             for vendor, table in config.vendors.items()]  # fmt: skip
+    named += [(f"{path}: deliveries[{n}]", r.deliver)
+              for n, (r, path) in enumerate(config.deliveries)]  # fmt: skip
+    for where, sinks in named:
+        for sink in sinks:
+            if sink not in config.sinks:
+                raise ConfigError(f"{where}: deliver: no sink named {sink!r} "
+                                  f"(define [sinks.{sink}])")  # fmt: skip
+
+
+def _deliveries(tables: Any, path: Path) -> list[tuple[Route, Path]]:
+    if not isinstance(tables, list):
+        raise ConfigError(f"{path}: 'deliveries' must be an array of tables ([[deliveries]])")
+    try:
+        return [(route(t, n, VENDORS), path) for n, t in enumerate(tables)]
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def _validate(doc: Mapping[str, Any], path: Path) -> None:

@@ -80,6 +80,8 @@ def record(ledger: Any, findings: Iterable[Finding], where: Where) -> int:
             finding.verification["reason"],
             finding.verification.get("key_id"),
             leaked_at(finding),
+            finding.variable,
+            finding.verification.get("key_name"),
         )
         count += 1
     return count

@@ -94,7 +94,8 @@ def make_rotator(cfg: Config, ledger: Ledger, say: Callable[[str], None], client
         )
         for vendor in VARIABLES
     }
-    rot = Rotator(ledger, services, policies, built_sinks, notifiers, say=say)
+    routes = [route for route, _ in cfg.deliveries]
+    rot = Rotator(ledger, services, policies, built_sinks, notifiers, routes, say=say)
     if stop is not None:
         rot.stop = stop
     return rot

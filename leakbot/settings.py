@@ -1,5 +1,6 @@
-"""`[[targets]]` and `[serve]` in .leakbot.toml: what the bot watches, how often, and where it
-listens. Parsing here raises ValueError with the key at fault; config.py adds the file name."""
+"""`[[targets]]`, `[serve]` and `[[deliveries]]` in .leakbot.toml: what the bot watches, how
+often, where it listens, and where each leaked key's replacement goes. Parsing here raises
+ValueError with the key at fault; config.py adds the file name."""
 
 from __future__ import annotations
 
@@ -7,10 +8,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from revoker.delivery import Route
+from scanner.assigned import valid_name
+
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 _TARGET_KEYS = {"name", "repo", "refs", "logs", "every", "cron", "jitter"}
 _SERVE_KEYS = {"listen", "retry_every", "github_keys_url", "github_token_env"}
+_ROUTE_MATCH = ("key_name", "leaked_as", "target")
+_ROUTE_KEYS = {"vendor", "deliver", "variable", *_ROUTE_MATCH}
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 GITHUB_KEYS_URL = "https://api.github.com/meta/public_keys/secret_scanning"
 
 
@@ -109,3 +116,32 @@ def _check_cron(cron: str, where: str) -> None:
     if len(cron.split()) != 5:
         raise ValueError(f"{where}: cron: five fields (minute hour day month weekday), e.g. "
                          "'*/5 * * * *'")  # fmt: skip
+
+
+def route(table: Any, index: int, vendors: tuple[str, ...]) -> Route:
+    """One [[deliveries]] table: the rows it matches, and where their replacements go."""
+    where = f"deliveries[{index}]"
+    if not isinstance(table, dict):
+        raise ValueError(f"{where}: must be a table ([[deliveries]])")
+    unknown = sorted(set(table) - _ROUTE_KEYS)
+    if unknown:
+        raise ValueError(f"{where}: unknown key {unknown[0]!r}")
+    if table.get("vendor") not in vendors:
+        raise ValueError(f"{where}: vendor must be one of {', '.join(vendors)}")
+    if not any(k in table for k in _ROUTE_MATCH):
+        raise ValueError(f"{where}: needs one of key_name, leaked_as or target to match keys by")
+    if not ("deliver" in table or "variable" in table):
+        raise ValueError(f"{where}: needs deliver = [SINK, ...] or variable = NAME (or both)")
+    for key in (*_ROUTE_MATCH, "variable"):
+        if key in table and (not isinstance(table[key], str) or not table[key]):
+            raise ValueError(f"{where}: {key} must be a string")
+    if "leaked_as" in table and valid_name(table["leaked_as"]) is None:
+        raise ValueError(f"{where}: leaked_as: an upper-case name as the leaked line has it, "
+                         "e.g. HELICONE_API_KEY_CI")  # fmt: skip
+    if "variable" in table and not _VARIABLE.fullmatch(table["variable"]):
+        raise ValueError(f"{where}: variable: a variable name, e.g. HELICONE_API_KEY")
+    deliver = table.get("deliver", [])
+    if not isinstance(deliver, list) or not all(isinstance(d, str) for d in deliver):
+        raise ValueError(f"{where}: deliver must be a list of sink names")
+    return Route(table["vendor"], table.get("key_name"), table.get("leaked_as"),
+                 table.get("target"), tuple(deliver), table.get("variable"))  # fmt: skip

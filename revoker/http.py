@@ -74,3 +74,12 @@ def admin_call(
         raise RevokerError(f"{vendor}: no admin credential configured (set admin_env)")
     headers = {"Authorization": f"Bearer {token}"}
     return call(client, vendor, method, url, headers=headers, **kwargs)
+
+
+MAX_KEY_NAME = 200
+
+
+def key_name(value: Any) -> str | None:
+    """A vendor's name for a key, as an answer gives it: a string of at most MAX_KEY_NAME
+    characters, or nothing (it is matched against the config, and shown only escaped)."""
+    return value[:MAX_KEY_NAME] if isinstance(value, str) and value else None

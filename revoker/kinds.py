@@ -13,6 +13,7 @@ class Status(StrEnum):
     NEW = "new"  # verified, nothing done yet
     AWAITING_APPROVAL = "awaiting_approval"
     BLOCKED = "blocked"  # cannot act yet: no sink, no admin credential, an unknown verdict
+    NEEDS_TARGET = "needs_target"  # its replacement's slot is another key's: a human maps it
     ROTATING = "rotating"  # a step is under way
     FAILED = "failed"  # a step failed; tried again after next_attempt
     DONE = "done"
@@ -20,7 +21,8 @@ class Status(StrEnum):
     MANUAL = "manual"  # the owner was sent the vendor's playbook
 
 
-OPEN = (Status.NEW, Status.AWAITING_APPROVAL, Status.BLOCKED, Status.ROTATING, Status.FAILED)
+OPEN = (Status.NEW, Status.AWAITING_APPROVAL, Status.BLOCKED, Status.NEEDS_TARGET,
+        Status.ROTATING, Status.FAILED)  # fmt: skip
 SETTLED = (Status.DONE, Status.DEAD, Status.MANUAL)  # nothing more will be done
 
 
@@ -52,6 +54,7 @@ class Action(StrEnum):
     MANUAL = "manual"
     NOTHING = "nothing"
     BLOCKED = "blocked"
+    NEEDS_TARGET = "needs_target"
 
 
 class SinkType(StrEnum):

@@ -48,6 +48,9 @@ class Rotation:
     updated_at: float
     rotated_at: float | None
     leaked_at: float | None
+    variable: str | None = None  # the name the leaked line assigned the key to
+    key_name: str | None = None  # the vendor's name for the leaked key
+    slot: str | None = None  # where its replacement goes, fixed when the rotation starts (JSON)
 
     @property
     def where(self) -> dict[str, Any]:
@@ -69,7 +72,8 @@ class Ledger(Protocol):
 
     def get(self, rotation_id: int) -> Rotation | None: ...
 
-    def rows(self, statuses: tuple[str, ...] = STATUSES) -> list[Rotation]: ...
+    def rows(self, statuses: tuple[str, ...] = STATUSES,
+             vendor: str | None = None) -> list[Rotation]: ...  # fmt: skip
 
     def update(self, rotation_id: int, **values: Any) -> None: ...
 

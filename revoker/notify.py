@@ -84,6 +84,7 @@ class Slack:
 TITLES = {
     "rotated": ":white_check_mark: leaked {vendor} key rotated",
     "awaiting_approval": ":raised_hand: leaked {vendor} key: rotation awaits approval",
+    "needs_target": ":question: leaked {vendor} key: where does its replacement go?",
     "manual": ":warning: leaked {vendor} key: rotate it by hand",
     "failed": ":x: leaked {vendor} key: rotation step failed",
 }

@@ -25,6 +25,7 @@ class Verification:
     verdict: Verdict
     reason: str
     key_id: str | None = None  # located exactly (hash match or whoami), never "the first key"
+    key_name: str | None = None  # the vendor's name for that key (a [[deliveries]] route's match)
 
 
 @dataclass(frozen=True)

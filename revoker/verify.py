@@ -87,6 +87,8 @@ def verify_findings(findings: Iterable[Finding], services: Mapping[str, KeyServi
             finding.verification = {"status": answer.verdict.value, "reason": answer.reason}
             if answer.key_id:  # the vendor's id of the leaked key (not a secret)
                 finding.verification["key_id"] = answer.key_id
+            if answer.key_name:
+                finding.verification["key_name"] = answer.key_name
             if settled and finding.vendor is None:
                 finding.vendor, finding.candidates = settled, (settled,)
 

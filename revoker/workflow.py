@@ -19,8 +19,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from revoker.delivery import Placement, Route, Slot, hint
 from revoker.errors import RevokerError
-from revoker.kinds import SETTLED, Action, Policy, Status, Step
+from revoker.kinds import OPEN, SETTLED, Action, Policy, Status, Step
 from revoker.ledger import Ledger, Rotation
 from revoker.notify import Notifier
 from revoker.playbooks import playbook
@@ -57,6 +58,7 @@ class Rotator:
     policies: Mapping[str, VendorPolicy]
     sinks: Mapping[str, Sink] = field(default_factory=dict)
     notifiers: Sequence[Notifier] = ()
+    routes: Sequence[Route] = ()  # [[deliveries]]: which key's replacement goes where
     confirm_delays: tuple[float, ...] = CONFIRM_DELAYS
     say: Callable[[str], None] = lambda _: None
     stop: threading.Event = field(default_factory=threading.Event)  # set: stop between steps
@@ -82,13 +84,23 @@ class Rotator:
             return Decision(Action.MANUAL, "policy notify: the owner gets the vendor's playbook")
         if not row.old_key_id:
             return Decision(Action.MANUAL, "live, but not one of the organisation's keys we manage")
-        if not policy.deliver:
+        placement = self.placement(row.vendor)
+        slot = placement.slot(row)
+        if not slot.sinks:
             return Decision(Action.BLOCKED,
                             f"no delivery sink for {row.vendor} (set deliver = [...])")  # fmt: skip
+        rivals = placement.rivals(row, slot)
+        if rivals:
+            return Decision(Action.NEEDS_TARGET, _ambiguous(row, slot, rivals))
         if policy.policy == Policy.APPROVE and not row.approved:
             return Decision(Action.AWAIT, f"policy approve: leakbot revoke --approve {row.id}")
-        sinks = ", ".join(policy.deliver)
-        return Decision(Action.ROTATE, f"reissue, deliver {policy.variable} to {sinks}, revoke")
+        return Decision(Action.ROTATE, f"reissue, deliver {slot}, revoke")
+
+    def placement(self, vendor: str) -> Placement:
+        """The vendor's rows that own or are headed for a slot, to place one row among them."""
+        policy = self.policies.get(vendor, VendorPolicy())
+        rows = self.ledger.rows((*OPEN, Status.DONE), vendor=vendor)
+        return Placement(policy.deliver, policy.variable, self.routes, rows)
 
     # -- acting ----------------------------------------------------------------------------------
 
@@ -153,6 +165,13 @@ class Rotator:
         if decision.action == Action.MANUAL:
             self._hand_over(row, decision.reason, last_error=None)
             return
+        if decision.action == Action.NEEDS_TARGET:
+            if row.status != Status.NEEDS_TARGET:
+                self._notify(row, "needs_target", decision.reason)
+                self.ledger.update(row.id, status=Status.NEEDS_TARGET, last_error=decision.reason,
+                                   next_attempt=time.time() + RETRY_MAX)  # fmt: skip
+            self.say(f"#{row.id} {row.vendor}: needs a target: {decision.reason}")
+            return
         if decision.action == Action.AWAIT:
             if row.status != Status.AWAITING_APPROVAL:
                 self._notify(row, "awaiting_approval", decision.reason)
@@ -171,6 +190,8 @@ class Rotator:
         values: dict[str, Any] = {"verdict": answer.verdict.value, "reason": answer.reason}
         if answer.key_id:
             values["old_key_id"] = answer.key_id
+        if answer.key_name:
+            values["key_name"] = answer.key_name
         if answer.verdict == Verdict.DEAD:
             values["status"] = Status.DEAD
         self.ledger.update(row.id, **values)
@@ -181,12 +202,12 @@ class Rotator:
 
     def _rotate(self, row: Rotation, secret: bytes, partner: bytes) -> None:
         service = self.services[row.vendor]
-        policy = self.policies[row.vendor]
+        slot = self.placement(row.vendor).slot(row)
         done_at = STEPS.index(row.step) + (row.phase == "done") if row.step in STEPS else 0
         if done_at <= STEPS.index(Step.VERIFY_NEW):
             self._check_stop()
             name = row.new_key_name or f"leakbot-{row.id}-{row.secret_sha256[:8]}"
-            self._new_key(row, service, policy, name, secret)
+            self._new_key(row, service, slot, name, secret)
         assert row.old_key_id is not None
         if done_at <= STEPS.index(Step.REVOKE):
             self._check_stop()
@@ -204,11 +225,12 @@ class Rotator:
         self.say(f"#{row.id} {row.vendor}: rotated (new key {self._new_id(row.id)})")
 
     def _new_key(
-        self, row: Rotation, service: KeyService, policy: VendorPolicy, name: str, leaked: bytes
+        self, row: Rotation, service: KeyService, slot: Slot, name: str, leaked: bytes
     ) -> None:
         """reissue -> deliver -> verify_new. The new value lives only in this frame: if any of
-        these three is interrupted, the key made for this row (found by its name) is replaced."""
-        self.ledger.begin(row.id, Step.REISSUE, new_key_name=name)
+        these three is interrupted, the key made for this row (found by its name) is replaced.
+        The slot is written down first, so a resumed rotation delivers where this one did."""
+        self.ledger.begin(row.id, Step.REISSUE, new_key_name=name, slot=slot.to_json())
         orphan = service.find_named(name, leaked)
         if orphan is not None:
             new = service.replace(orphan, name, leaked)
@@ -222,9 +244,9 @@ class Rotator:
             new = service.reissue(name, leaked)
             self.ledger.done(row.id, Step.REISSUE, new_key_id=new.key_id)
         self.ledger.begin(row.id, Step.DELIVER)
-        for sink_name in policy.deliver:
-            self.sinks[sink_name].deliver(policy.variable, new.secret)
-        self.ledger.done(row.id, Step.DELIVER, ", ".join(policy.deliver))
+        for sink_name in slot.sinks:
+            self.sinks[sink_name].deliver(slot.variable, new.secret)
+        self.ledger.done(row.id, Step.DELIVER, str(slot))
         self.ledger.begin(row.id, Step.VERIFY_NEW)
         for delay in (*self.confirm_delays[:2], 0.0):
             answer = service.verify(new.secret)
@@ -324,6 +346,17 @@ class Rotator:
         for notifier in self.notifiers:
             notifier.send(payload)
         self.ledger.event(row.id, "notify", event, ", ".join(n.name for n in self.notifiers))
+
+
+def _ambiguous(row: Rotation, slot: Slot, rivals: list[int]) -> str:
+    """Why a row waits for a human, and the [[deliveries]] keys that could tell it apart."""
+    others = ", ".join(f"#{n}" for n in rivals)
+    by = hint(row)
+    keys = ", ".join(f"{k} = {v!r}" for k, v in by.items()) or "target, key_name or leaked_as"
+    return (
+        f"{slot} is also the slot of {others}: give this key its own in [[deliveries]] "
+        f"(vendor = {row.vendor!r} and one of {keys})"
+    )
 
 
 def _backoff(attempts: int) -> float:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rules import Rule
+from scanner.assigned import assigned_name
 from scanner.attribution import attribute, has_path_context, may_have_context
 from scanner.encodings import decode_run, run_around
 from scanner.filters import looks_real
@@ -291,6 +292,7 @@ class Engine:
             preview=redact(hit.secret),
             fingerprint=fingerprint(rule.id, secret_sha256, fragment.path),
             encoding=hit.encoding,
+            variable=assigned_name(fragment.data, hit.start) if hit.encoding == "plain" else None,
             partner_rule_id=hit.partner[0] if hit.partner else None,
             partner_sha256=sha256_hex(hit.partner[1]) if hit.partner else None,
             partner_secret=hit.partner[1] if hit.partner else b"",

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.assigned import valid_name
+
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -68,6 +70,7 @@ class Finding:
     preview: str
     fingerprint: str
     encoding: str = "plain"
+    variable: str | None = None  # the name the leaked line assigns the key to (scanner.assigned)
     partner_rule_id: str | None = None
     partner_sha256: str | None = None
     commit: str | None = None
@@ -101,6 +104,8 @@ class Finding:
                 else None
             ),
         }
+        if self.variable:
+            out["variable"] = self.variable
         if self.commit:
             out["commit"] = self.commit
             out["author"] = self.author
@@ -131,6 +136,7 @@ class Finding:
             preview=str(doc["preview"]),
             fingerprint=str(doc.get("fingerprint", "")),
             encoding=str(doc.get("encoding", "plain")),
+            variable=valid_name(doc.get("variable")),
             partner_rule_id=partner.get("rule_id"),
             partner_sha256=partner.get("secret_sha256"),
             commit=doc.get("commit"),

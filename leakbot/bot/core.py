@@ -103,7 +103,11 @@ class Bot:
         """The findings (kept in the ledger), and what the scan could not do, if anything."""
         state = self.store.cursors
         with self.scan_lock:
-            result, cursor_key, cursor, where = self._scan(target, state)
+            result, cursor_key, cursor, located = self._scan(target, state)
+
+        def where(finding: Finding) -> dict[str, Any]:  # the target too: [[deliveries]] match it
+            return {**located(finding), "target": target.name}
+
         pipeline.suppress(result, self.cfg)
         for note in result.notes:
             self.log.warning("target %s: %s", target.name, note)

@@ -236,7 +236,7 @@ def run_status(args: argparse.Namespace) -> int:
         step = f"{r.step}:{r.phase}" if r.step else "-"
         where = printable(r.place)
         print(f"{r.id:<5} {r.status:<18} {r.vendor:<{wide}} {r.preview:<28} {step:<18} {where}")
-        if r.last_error and r.status in ("failed", "blocked"):
+        if r.last_error and r.status in ("failed", "blocked", "needs_target"):
             print(f"      {printable(r.last_error)}")
     counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
     print(", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n))

@@ -20,6 +20,7 @@ from leakbot.store.engine import readers
 from leakbot.store.schema import audit_log, rotation_events, rotations
 from leakbot.store.upsert import insert_new
 from revoker.errors import RevokerError
+from revoker.kinds import OPEN
 from revoker.ledger import LEASE_SECONDS, STATUSES, Rotation
 
 _COLUMNS = [rotations.c[f.name] for f in fields(Rotation)]
@@ -42,7 +43,8 @@ class LedgerStore:
 
     def record(self, vendor: str, secret_sha256: str, rule_id: str, preview: str,
                location: dict[str, Any], verdict: str, reason: str, key_id: str | None = None,
-               leaked_at: float | None = None) -> Rotation:  # fmt: skip
+               leaked_at: float | None = None, variable: str | None = None,
+               key_name: str | None = None) -> Rotation:  # fmt: skip
         """Add a leaked credential, or refresh the verdict of one already known (a row that is
         done, dead or manual keeps its status: it is not rotated twice)."""
         now = time.time()
@@ -53,6 +55,7 @@ class LedgerStore:
                 "vendor": vendor, "secret_sha256": secret_sha256, "rule_id": rule_id,
                 "preview": preview, "location": json.dumps(location, sort_keys=True),
                 "verdict": verdict, "reason": reason, "old_key_id": key_id,
+                "variable": variable, "key_name": key_name,
                 "status": "dead" if verdict == "dead" else "new",
                 "found_at": now, "updated_at": now, "leaked_at": leaked,
             }, key=["vendor", "secret_sha256"])  # fmt: skip
@@ -60,12 +63,13 @@ class LedgerStore:
                 self._audit(conn, "recorded", None, f"{vendor} {verdict}")
             else:
                 mine = and_(r.vendor == vendor, r.secret_sha256 == secret_sha256)
-                found = conn.execute(select(r.id, r.status, r.leaked_at, r.old_key_id)
-                                     .where(mine).with_for_update()).one()  # fmt: skip
+                known = (r.id, r.status, r.leaked_at, r.old_key_id, r.variable, r.key_name)
+                found = conn.execute(select(*known).where(mine).with_for_update()).one()
                 status = "dead" if found.status == "new" and verdict == "dead" else found.status
                 conn.execute(update(rotations).where(r.id == found.id).values(
                     verdict=verdict, reason=reason, status=status, updated_at=now,
-                    old_key_id=found.old_key_id or key_id,
+                    old_key_id=found.old_key_id or key_id, variable=found.variable or variable,
+                    key_name=key_name or found.key_name,
                     leaked_at=min(found.leaked_at or leaked, leaked)))  # fmt: skip
         row = self.find(vendor, secret_sha256)
         assert row is not None
@@ -78,8 +82,11 @@ class LedgerStore:
     def get(self, rotation_id: int) -> Rotation | None:
         return self._one(rotations.c.id == rotation_id)
 
-    def rows(self, statuses: tuple[str, ...] = STATUSES) -> list[Rotation]:
+    def rows(self, statuses: tuple[str, ...] = STATUSES,
+             vendor: str | None = None) -> list[Rotation]:  # fmt: skip
         query = select(*_COLUMNS).where(rotations.c.status.in_(statuses)).order_by(rotations.c.id)
+        if vendor is not None:
+            query = query.where(rotations.c.vendor == vendor)
         with self.reads.begin() as conn:
             return [Rotation(*row) for row in conn.execute(query)]
 
@@ -157,6 +164,26 @@ class LedgerStore:
         if taken:
             self.leases.hold(rotation_id)
         return bool(taken)
+
+    def claim_next(self, statuses: tuple[str, ...] = OPEN) -> Rotation | None:
+        """Claim the oldest due row in `statuses` no live lease holds, or None: the queue many
+        workers take rows from. PostgreSQL skips rows another transaction is claiming at this
+        moment (FOR UPDATE SKIP LOCKED) instead of waiting; SQLite has one writer at a time."""
+        now = time.time()
+        r = rotations.c
+        free = or_(r.lease_owner.is_(None), r.lease_until < now)  # not one this owner holds
+        due = or_(r.next_attempt.is_(None), r.next_attempt <= now)
+        query = (select(r.id).where(r.status.in_(statuses), free, due).order_by(r.id).limit(1)
+                 .with_for_update(skip_locked=True))  # fmt: skip
+        with self.engine.begin() as conn:
+            found = conn.execute(query).scalar()
+            if found is None:
+                return None
+            conn.execute(update(rotations).where(r.id == found).values(
+                lease_owner=self.owner, lease_until=now + self.lease))  # fmt: skip
+            self._audit(conn, "claimed", found, "")
+        self.leases.hold(found)
+        return self.get(found)
 
     def release(self, rotation_id: int) -> None:
         self.leases.drop(rotation_id)

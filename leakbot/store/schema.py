@@ -56,6 +56,9 @@ rotations = Table(
     Column("updated_at", Seconds, nullable=False),
     Column("rotated_at", Seconds),
     Column("leaked_at", Seconds),  # the commit's date, or when the line was first read
+    Column("variable", Text),  # the name the leaked line assigned the key to
+    Column("key_name", Text),  # the vendor's name for the leaked key
+    Column("slot", Text),  # JSON: the variable and sinks its replacement goes to
     UniqueConstraint("vendor", "secret_sha256", name="uq_rotations_vendor_secret"),
 )
 

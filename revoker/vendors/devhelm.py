@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from revoker.errors import RevokerError
-from revoker.http import admin_call, answer_field
+from revoker.http import admin_call, answer_field, key_name
 from revoker.service import NewKey, Verdict, Verification, unknown_for
 from revoker.urls import check_url
 
@@ -40,7 +40,8 @@ class DevHelm:
                 return Verification(Verdict.UNKNOWN, "auth/me answered 200 without a key")
             key_id = key.get("id")
             return Verification(Verdict.LIVE, "auth/me answered",
-                                str(key_id) if isinstance(key_id, str | int) else None)  # fmt: skip
+                                str(key_id) if isinstance(key_id, str | int) else None,
+                                key_name(key.get("name")))  # fmt: skip
         if response.status_code == 403:
             return Verification(Verdict.LIVE, "valid key without access to this organisation")
         if response.status_code == 401:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from revoker.errors import RevokerError
-from revoker.http import admin_call, answer_field
+from revoker.http import admin_call, answer_field, key_name
 from revoker.service import NewKey, Verdict, Verification, unknown_for
 from revoker.urls import check_url
 
@@ -53,8 +53,8 @@ class Helicone:
                     wanted = key_hash(secret)
                     for item in _data(response):
                         if item.get("api_key_hash") == wanted:
-                            found = str(item.get("id"))
-                            return Verification(Verdict.LIVE, "an organisation key", found)
+                            found, name = str(item.get("id")), key_name(item.get("api_key_name"))
+                            return Verification(Verdict.LIVE, "an organisation key", found, name)
                 elif response.status_code in (429,) or response.status_code >= 500:
                     return unknown_for(response)
             response = self._get_keys(base, secret.decode("ascii", "replace"))

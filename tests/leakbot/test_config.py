@@ -115,6 +115,22 @@ INVALID_CONFIGS = {
                        "only Helicone has an EU region"),
     "deliver_not_list": ("version = 1\n[vendors.devhelm]\ndeliver = 'env'\n",
                          "deliver must be a list"),
+    "deliveries_not_array": ("version = 1\n[deliveries]\nvendor = 'helicone'\n",
+                             "'deliveries' must be an array of tables"),
+    "delivery_matches_nothing": ("version = 1\n[[deliveries]]\nvendor = 'helicone'\n"
+                                 "variable = 'X'\n", "deliveries[0]: needs one of key_name"),
+    "delivery_goes_nowhere": ("version = 1\n[[deliveries]]\nvendor = 'helicone'\n"
+                              "key_name = 'ci'\n", "needs deliver = [SINK, ...] or variable"),
+    "delivery_unknown_vendor": ("version = 1\n[[deliveries]]\nvendor = 'acme'\nkey_name = 'ci'\n"
+                                "variable = 'X'\n", "vendor must be one of"),
+    "delivery_unknown_sink": ("version = 1\n[[deliveries]]\nvendor = 'helicone'\ntarget = 'ci'\n"
+                              "deliver = ['vault']\n", "deliveries[0]: deliver: no sink named"),
+    "delivery_lowercase_leaked_as": ("version = 1\n[[deliveries]]\nvendor = 'helicone'\n"
+                                     "leaked_as = 'key'\nvariable = 'X'\n", "leaked_as: an upper-case"),
+    "delivery_bad_variable": ("version = 1\n[[deliveries]]\nvendor = 'helicone'\nkey_name = 'ci'\n"
+                              "variable = 'A B'\n", "variable: a variable name"),
+    "delivery_unknown_key": ("version = 1\n[[deliveries]]\nvendor = 'helicone'\nkey_name = 'ci'\n"
+                             "variable = 'X'\npath = 'a'\n", "deliveries[0]: unknown key 'path'"),
 }  # fmt: skip
 
 

@@ -42,6 +42,20 @@ def test_one_row_per_credential_and_a_done_row_stays_done(state_url):
             ledger.update(first.id, secret="x")
 
 
+def test_a_row_keeps_the_variable_it_leaked_under_and_the_vendors_name_for_it(state_url):
+    with open_store(locate(state_url)) as store:
+        ledger = store.ledger
+        first = ledger.record("helicone", "c" * 64, "helicone.api-key", "sk-…", WHERE, "unknown",
+                              "HTTP 500", variable="HELICONE_API_KEY_CI")  # fmt: skip
+        assert (first.variable, first.key_name, first.slot) == ("HELICONE_API_KEY_CI", None, None)
+        # found again elsewhere (a line naming another variable), now verified with its name
+        again = ledger.record("helicone", "c" * 64, "helicone.api-key", "sk-…", WHERE, "live",
+                              "ok", "key-9", variable="OTHER_KEY", key_name="ci")  # fmt: skip
+        assert (again.variable, again.key_name) == ("HELICONE_API_KEY_CI", "ci")
+        assert [r.id for r in ledger.rows(vendor="helicone")] == [first.id]
+        assert ledger.rows(vendor="devhelm") == []
+
+
 def test_steps_are_recorded_before_and_after_under_the_lease(state_url):
     with open_store(locate(state_url)) as store:
         ledger = store.ledger
@@ -107,3 +121,31 @@ def test_a_process_that_lost_its_claim_is_stopped_before_its_next_step(state_url
             slow.ledger.begin(row.id, "revoke")
         other.ledger.begin(row.id, "revoke")  # the new holder goes on
         assert slow.ledger.get(row.id).step == "revoke"
+
+
+def test_workers_claiming_the_next_row_at_once_each_get_their_own(state_url):
+    """Four workers (each its own store and owner) take rows from one queue concurrently: every
+    due row is claimed exactly once; rows leased elsewhere or not yet due are skipped."""
+    import threading
+
+    with open_store(locate(state_url)) as setup:
+        ids = [_record(setup.ledger, f"{n:064x}").id for n in range(12)]
+        later = _record(setup.ledger, "f" * 64)
+        setup.ledger.update(later.id, next_attempt=time.time() + 3600)
+        assert setup.ledger.claim(ids[0])  # held by a live worker elsewhere
+    taken: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        with open_store(locate(state_url)) as store:
+            while (row := store.ledger.claim_next()) is not None and len(taken) < 100:
+                with lock:
+                    taken.append(row.id)
+                assert store.ledger.get(row.id).lease_owner == store.owner
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(taken) == ids[1:]
