@@ -62,6 +62,27 @@ def test_dotenv_refuses_multiline_values_and_unwritable_folders(tmp_path):
 # -- command -------------------------------------------------------------------------------------
 
 
+WRITER = """
+import sys
+from revoker.sinks.dotenv import DotenvSink
+sink = DotenvSink("env", sys.argv[1])
+for n in range(40):
+    sink.deliver(f"{sys.argv[2]}_{n}", b"v" * 24)
+"""
+
+
+def test_dotenv_writers_in_two_processes_lose_no_variable(tmp_path):
+    import subprocess
+    import sys
+
+    env_file = tmp_path / "deploy.env"
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(env_file), name])
+             for name in ("HELICONE", "DEVHELM")]  # fmt: skip
+    assert [p.wait(60) for p in procs] == [0, 0]
+    names = {line.split("=", 1)[0] for line in env_file.read_text().splitlines()}
+    assert names == {f"{v}_{n}" for v in ("HELICONE", "DEVHELM") for n in range(40)}
+
+
 def test_command_gets_the_value_on_stdin_and_never_on_argv(tmp_path, keys):
     record = tmp_path / "calls"
     script = (
