@@ -179,17 +179,19 @@ def test_sigkill_at_random_moments_loses_nothing_and_rotates_once(tmp_path, stat
             env = _env(tmp_path, keys, state_url)
             leaked: list[str] = []
             for n in range(20):
-                if n < 12 and n % 2 == 0:  # a new leak every other cycle, in git or the log
+                # a new leak every other cycle, in git or the log; each key an app's own (its
+                # own variable: two keys never share a slot)
+                if n < 12 and n % 2 == 0:
                     vendor = "helicone" if n % 4 == 0 else "devhelm"
                     secret = _new_leak(url, keys, vendor, f"leak-{n}")
                     leaked.append(secret)
                     if n % 4 == 0:
                         repo.commit(
-                            f"leak {n}", {f"conf{n}.py": f'HELICONE_API_KEY = "{secret}"\n'}
+                            f"leak {n}", {f"conf{n}.py": f'HELICONE_API_KEY_{n} = "{secret}"\n'}
                         )
                     else:
                         with open(log, "a") as fh:
-                            fh.write(f"n={n} DEVHELM_API_TOKEN={secret}\n")
+                            fh.write(f"n={n} DEVHELM_API_TOKEN_{n}={secret}\n")
                 bot = Bot(tmp_path, env)
                 bot.url()
                 time.sleep(rng.uniform(0.1, 2.0))
