@@ -59,12 +59,8 @@ class Serve:
 
 
 def target(table: Any, index: int) -> Target:
-    if not isinstance(table, dict):
-        raise ValueError(f"targets[{index}]: must be a table ([[targets]])")
     where = f"targets[{index}]"
-    unknown = sorted(set(table) - _TARGET_KEYS)
-    if unknown:
-        raise ValueError(f"{where}: unknown key {unknown[0]!r}")
+    _table(table, _TARGET_KEYS, where, "[[targets]]")
     if ("repo" in table) == ("logs" in table):
         raise ValueError(f'{where}: needs one of repo = "PATH or URL" or logs = ["GLOB", ...]')
     if ("every" in table) == ("cron" in table):
@@ -91,6 +87,15 @@ def target(table: Any, index: int) -> Target:
         cron=str(cron) if cron is not None else None,
         jitter=duration(table["jitter"], f"{where}: jitter") if "jitter" in table else 0.0,
     )
+
+
+def _table(table: Any, keys: set[str], where: str, form: str) -> None:
+    """One entry of an array of tables: a table, holding only `keys`."""
+    if not isinstance(table, dict):
+        raise ValueError(f"{where}: must be a table ({form})")
+    unknown = sorted(set(table) - keys)
+    if unknown:
+        raise ValueError(f"{where}: unknown key {unknown[0]!r}")
 
 
 def serve(table: Any) -> Serve:
@@ -121,11 +126,7 @@ def _check_cron(cron: str, where: str) -> None:
 def route(table: Any, index: int, vendors: tuple[str, ...]) -> Route:
     """One [[deliveries]] table: the rows it matches, and where their replacements go."""
     where = f"deliveries[{index}]"
-    if not isinstance(table, dict):
-        raise ValueError(f"{where}: must be a table ([[deliveries]])")
-    unknown = sorted(set(table) - _ROUTE_KEYS)
-    if unknown:
-        raise ValueError(f"{where}: unknown key {unknown[0]!r}")
+    _table(table, _ROUTE_KEYS, where, "[[deliveries]]")
     if table.get("vendor") not in vendors:
         raise ValueError(f"{where}: vendor must be one of {', '.join(vendors)}")
     if not any(k in table for k in _ROUTE_MATCH):

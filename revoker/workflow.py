@@ -49,6 +49,7 @@ class VendorPolicy:
 class Decision:
     action: Action
     reason: str
+    slot: Slot | None = None  # ROTATE: where the new key goes
 
 
 @dataclass
@@ -94,7 +95,7 @@ class Rotator:
             return Decision(Action.NEEDS_TARGET, _ambiguous(row, slot, rivals))
         if policy.policy == Policy.APPROVE and not row.approved:
             return Decision(Action.AWAIT, f"policy approve: leakbot revoke --approve {row.id}")
-        return Decision(Action.ROTATE, f"reissue, deliver {slot}, revoke")
+        return Decision(Action.ROTATE, f"reissue, deliver {slot}, revoke", slot)
 
     def placement(self, vendor: str) -> Placement:
         """The vendor's rows that own or are headed for a slot, to place one row among them."""
@@ -179,7 +180,7 @@ class Rotator:
             self.say(f"#{row.id} {row.vendor}: awaiting approval")
             return
         self.ledger.update(row.id, status=Status.ROTATING, attempts=row.attempts + 1)
-        self._rotate(row, secret, partner)
+        self._rotate(row, secret, partner, decision.slot)
 
     def _reverify(self, row: Rotation, secret: bytes, partner: bytes) -> Rotation:
         """Never act on an old verdict: ask again (read-only) before the first step."""
@@ -200,9 +201,11 @@ class Rotator:
         assert fresh is not None
         return fresh
 
-    def _rotate(self, row: Rotation, secret: bytes, partner: bytes) -> None:
+    def _rotate(self, row: Rotation, secret: bytes, partner: bytes, slot: Slot | None) -> None:
+        """Every step not yet done; `slot` is what decide placed (None on a resume: the slot
+        the rotation fixed when it began, or, for a row from before slots, placed now)."""
         service = self.services[row.vendor]
-        slot = self.placement(row.vendor).slot(row)
+        slot = slot or self.placement(row.vendor).slot(row)
         done_at = STEPS.index(row.step) + (row.phase == "done") if row.step in STEPS else 0
         if done_at <= STEPS.index(Step.VERIFY_NEW):
             self._check_stop()

@@ -51,6 +51,19 @@ def _env(tmp: Path, keys: dict, state_url: str = "") -> dict[str, str]:
             "LEAKBOT_STATE": state_url or str(tmp / "state.db")}  # fmt: skip
 
 
+def _leaked(tmp: Path, keys: dict, files: dict[str, str],
+            state_url: str = "") -> tuple[GitRepo, dict[str, str]]:  # fmt: skip
+    """A repository holding `files`, the config, and `leakbot git --verify` run on it: the
+    repository and the env for the leakbot commands that follow."""
+    repo = GitRepo(tmp / "service")
+    repo.commit("env", files)
+    _config(tmp, keys["url"])
+    env = _env(tmp, keys, state_url)
+    found = leakbot("git", str(repo.path), "--verify", cwd=tmp, env=env)
+    assert found.returncode == 1 and found.stdout.count("[LIVE]") == 2, found.stdout
+    return repo, env
+
+
 def _key(url: str, secret: str) -> dict:
     digest = hashlib.sha256(f"Bearer {secret}".encode()).hexdigest()
     return next(k for k in emulator_keys(url) if k["hash"] == digest)
@@ -70,14 +83,9 @@ def _made_by_leakbot(url: str) -> list[dict]:
 def test_two_keys_named_on_their_lines_get_two_new_keys_in_two_places(tmp_path, state_url):
     with emulator_process(tmp_path) as (_, keys):
         ci_key, app_key = _second_key(keys, "ci"), keys["helicone"]["live"]
-        repo = GitRepo(tmp_path / "service")
-        repo.commit("env", {"ci/.env": f"HELICONE_API_KEY_CI={ci_key}\n",
-                            "app/settings.env": f'export HELICONE_API_KEY="{app_key}"\n'})  # fmt: skip
-        _config(tmp_path, keys["url"])
-        env = _env(tmp_path, keys, state_url)
-
-        found = leakbot("git", str(repo.path), "--verify", cwd=tmp_path, env=env)
-        assert found.returncode == 1 and found.stdout.count("[LIVE]") == 2, found.stdout
+        repo, env = _leaked(tmp_path, keys, {"ci/.env": f"HELICONE_API_KEY_CI={ci_key}\n",
+                      "app/settings.env": f'export HELICONE_API_KEY="{app_key}"\n'},
+                      state_url)  # fmt: skip
         done = leakbot("revoke", "--execute", cwd=tmp_path, env=env)
         assert done.returncode == 0, done.stderr
 
@@ -108,12 +116,8 @@ def test_two_keys_named_on_their_lines_get_two_new_keys_in_two_places(tmp_path, 
 def test_two_keys_in_one_slot_wait_for_a_human_then_go_where_the_config_maps_them(tmp_path):
     with emulator_process(tmp_path) as (_, keys):
         backend_key, app_key = _second_key(keys, "backend"), keys["helicone"]["live"]
-        repo = GitRepo(tmp_path / "service")
-        repo.commit("env", {"backend/.env": f"HELICONE_API_KEY={backend_key}\n",
-                            "app/.env": f"HELICONE_API_KEY={app_key}\n"})  # fmt: skip
-        _config(tmp_path, keys["url"])
-        env = _env(tmp_path, keys)
-        leakbot("git", str(repo.path), "--verify", cwd=tmp_path, env=env)
+        _, env = _leaked(tmp_path, keys, {"backend/.env": f"HELICONE_API_KEY={backend_key}\n",
+                                       "app/.env": f"HELICONE_API_KEY={app_key}\n"})  # fmt: skip
 
         plan = leakbot("revoke", cwd=tmp_path, env=env)
         assert plan.stdout.count("needs_target") == 2, plan.stdout
