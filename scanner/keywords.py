@@ -5,7 +5,7 @@ says where context is (a `required` rule's hit far from any context is dropped a
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rules import Rule
 from rules.loader import pattern_width
@@ -39,7 +39,7 @@ class KeywordTable:
 
 def _hyperscan_accepts(pattern: bytes) -> bool:
     try:
-        HyperscanMatcher([Keyword(pattern, caseless=False, context=True)])
+        HyperscanMatcher([Keyword(pattern, caseless=False, context=True)], reach=CONTEXT_REACH)
     except Exception:
         return False
     return True
@@ -64,7 +64,22 @@ def build_table(rules: list[Rule], with_context: bool) -> KeywordTable:
                 table.context_of[rule_index] = table.add(
                     Keyword(joined, caseless=False, context=True)
                 )
+    _gate(table)
     return table
+
+
+def _gate(table: KeywordTable) -> None:
+    """A keyword whose every rule needs a context in reach is gated by those contexts; a context
+    only gated keywords use is lazy (looked for only where one of them occurs)."""
+    eager: set[int] = set()
+    for at, rules in enumerate(table.rules_of):
+        if rules and all(r in table.context_of for r in rules):
+            gates = tuple(sorted({table.context_of[r] for r in rules}))
+            table.keywords[at] = replace(table.keywords[at], gates=gates)
+        else:
+            eager.update(table.context_of[r] for r in rules if r in table.context_of)
+    for at in set(table.context_of.values()) - eager:
+        table.keywords[at] = replace(table.keywords[at], lazy=True)
 
 
 def context_near(ends: list[int], start: int, end: int) -> bool:

@@ -55,8 +55,9 @@ def scan_task(
         with reader as read:
             first = True
             for fragment in fragments(
-                read, task.path, start=task.start, limit=task.end, left_context=reader.left_context
-            ):
+                read, task.path, start=task.start, limit=task.end,
+                left_context=reader.left_context, read_at=reader.read_at,
+            ):  # fmt: skip
                 owned = fragment.own_end - fragment.own_start
                 if first and task.start == 0 and b"\0" in fragment.data[:SNIFF]:
                     return _TaskResult(task, [], [binary_note(task.path)], owned, 0, binary=True)

@@ -196,28 +196,37 @@ def _ranges(path: Path, size: int) -> list[tuple[int, int | None]]:
 
 class Reader:
     """A context manager giving `read(n)` over a task's bytes, from its start: inflated if gzip,
-    decoded to UTF-8 if UTF-16/32 (scanner.sources.transcode), raw for a range of a big file."""
+    decoded to UTF-8 if UTF-16/32 (scanner.sources.transcode), raw for a range of a big file.
+    For raw bytes of a regular file `read_at(offset, size)` reads by position as well."""
 
     def __init__(self, task: Task, stdin: BinaryIO | None = None) -> None:
         self.task = task
         self._stdin = stdin
         self._fh: BinaryIO | None = None
         self.left_context = b""
+        self.read_at: Callable[[int, int], bytes] | None = None
 
     def __enter__(self) -> Callable[[int], bytes]:
         task = self.task
         if task.kind == "stdin":
             assert self._stdin is not None
             return readable(self._stdin.read)
-        self._fh = open_regular(task.fs_path)
-        if task.kind in ("file", "gzip"):
-            return readable(self._fh.read)
+        self._fh = fh = open_regular(task.fs_path)
+        fd = fh.fileno()
+        if task.kind == "gzip" or (task.kind == "file" and not _raw(os.pread(fd, SNIFF, 0))):
+            return readable(fh.read)
+        self.read_at = lambda offset, size: os.pread(fd, size, offset)
         if task.start:
             back = min(task.start, 4096)
-            self._fh.seek(task.start - back)
-            self.left_context = self._fh.read(back)
-        return self._fh.read
+            self.left_context = os.pread(fd, back, task.start - back)
+        fh.seek(task.start)
+        return fh.read
 
     def __exit__(self, *exc: object) -> None:
         if self._fh is not None:
             self._fh.close()
+
+
+def _raw(head: bytes) -> bool:
+    """Are these first bytes those of a file read as it is (not gzip, not UTF-16/32)?"""
+    return not head.startswith(GZIP_MAGIC) and wide_encoding(head) is None

@@ -160,7 +160,7 @@ def _follow(engine: Engine, path: str, tail: Tail, result: ScanResult, final: bo
             if end <= tail.offset:
                 return tail
             fh.seek(tail.offset)
-            lines = _scan(engine, fh, path, tail.offset, end, tail.line, result)
+            lines = _scan(engine, fh, path, tail.offset, end, tail.line, result, by_offset=True)
             head = tail.head
             head_len = min(HEAD, end)
             if head_len != tail.head_len:
@@ -208,11 +208,15 @@ def _read_gzip(engine: Engine, path: str, start: Tail | None, result: ScanResult
 
 
 def _scan(engine: Engine, fh: Any, path: str, start: int, end: int | None, line: int,
-          result: ScanResult) -> int:  # fmt: skip
-    """Scan [start, end) of an open stream; findings' lines counted from `line`. Returns the
-    number of newlines read."""
+          result: ScanResult, by_offset: bool = False) -> int:  # fmt: skip
+    """Scan [start, end) of an open stream (a plain file read `by_offset`); findings' lines
+    counted from `line`. Returns the number of newlines read."""
     newlines = 0
-    for fragment in fragments(fh.read, path, start=start, limit=end):
+    read_at = None
+    if by_offset:
+        fd = fh.fileno()
+        read_at = lambda offset, size: os.pread(fd, size, offset)  # noqa: E731
+    for fragment in fragments(fh.read, path, start=start, limit=end, read_at=read_at):
         found: list[Finding] = engine.scan(fragment, result.notes)
         for finding in found:
             finding.line += line - 1

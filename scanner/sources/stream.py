@@ -15,6 +15,9 @@ CHUNK = 8 << 20
 CONTEXT = 4096
 
 
+ReadAt = Callable[[int, int], bytes]  # (offset, size) -> bytes, like os.pread
+
+
 def fragments(
     read: Callable[[int], bytes],
     path: str,
@@ -23,23 +26,27 @@ def fragments(
     limit: int | None = None,
     left_context: bytes = b"",
     chunk: int = CHUNK,
+    read_at: ReadAt | None = None,
 ) -> Iterator[Fragment]:
     """Fragments of the stream from global offset `start`; stop owning at `limit` (a range end).
 
     Line numbers are relative to `start` (line 1 is the line at `start`); callers scanning a
-    range of a bigger file shift them afterwards.
+    range of a bigger file shift them afterwards. With `read_at` (a plain file that can be read
+    by position) each fragment is one read, overlap included, instead of a copy of the kept
+    overlap joined to the next read.
     """
-    buf = left_context
-    base = start - len(left_context)  # global offset of buf[0]
+    window: _Window = _Positional(read_at, start) if read_at else _Joined(read)
+    window.keep(left_context)
+    base = start - len(left_context)  # global offset of the window's first byte
     own_lo = start
     line = 1
     line_start = start  # global offset where the line holding own_lo begins (a cut or a newline)
     eof = False
     while not eof:
-        want = chunk if limit is None else min(chunk, limit + CONTEXT - (base + len(buf)))
-        data = read(want) if want > 0 else b""
-        eof = not data or (limit is not None and base + len(buf) + len(data) >= limit + CONTEXT)
-        buf += data
+        held = window.size
+        want = chunk if limit is None else min(chunk, limit + CONTEXT - (base + held))
+        buf = window.extend(want) if want > 0 else window.current()
+        eof = len(buf) <= held or (limit is not None and base + len(buf) >= limit + CONTEXT)
         end = base + len(buf)
         if eof:
             own_hi = end if limit is None else min(end, limit)
@@ -63,10 +70,74 @@ def fragments(
         if newlines:
             line += newlines
             line_start = base + buf.rfind(b"\n", lo, hi) + 1
-        keep = max(0, own_hi - base - CONTEXT)
-        buf, base, own_lo = buf[keep:], base + keep, own_hi
+        drop = max(0, own_hi - base - CONTEXT)
+        window.drop(drop)
+        base, own_lo = base + drop, own_hi
         if limit is not None and own_lo >= limit:
             return
+
+
+class _Window:
+    """The bytes held between fragments: the overlap kept, then more read after it."""
+
+    data = b""
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def keep(self, data: bytes) -> None:
+        self.data = data
+
+    def current(self) -> bytes:
+        return self.data
+
+    def extend(self, want: int) -> bytes:
+        raise NotImplementedError
+
+    def drop(self, count: int) -> None:
+        self.data = self.data[count:]
+
+
+class _Joined(_Window):
+    def __init__(self, read: Callable[[int], bytes]) -> None:
+        self._read = read
+
+    def extend(self, want: int) -> bytes:
+        self.data += self._read(want)
+        return self.data
+
+
+class _Positional(_Window):
+    """Reads the overlap again with what follows it: a few KB re-read instead of MBs copied."""
+
+    def __init__(self, read_at: ReadAt, start: int) -> None:
+        self._read_at = read_at
+        self._base = self._start = start
+        self._size = 0
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def keep(self, data: bytes) -> None:
+        self.data, self._size = data, len(data)
+        self._base = self._start - len(data)
+
+    def current(self) -> bytes:
+        if len(self.data) != self._size:
+            self.data = self._read_at(self._base, self._size)
+        return self.data
+
+    def extend(self, want: int) -> bytes:
+        self.data = self._read_at(self._base, self._size + want)
+        self._size = len(self.data)
+        return self.data
+
+    def drop(self, count: int) -> None:
+        self._base += count
+        self._size -= count
+        self.data = b""  # the fragment still holds its bytes; the window re-reads its tail
 
 
 def _cut(buf: bytes, lo: int, hi: int) -> int:

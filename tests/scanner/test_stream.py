@@ -78,3 +78,43 @@ def test_split_ranges_give_exact_line_numbers(tmp_path, keys, monkeypatch):
         result = run_scan(engine, [str(path)], jobs=jobs)
         assert [f.line for f in result.findings] == [i + 1 for i in range(20000) if i % 500 == 7]
         assert result.stats.files == 1 and result.stats.bytes == path.stat().st_size
+
+
+def _shape(fragment: Fragment) -> tuple[object, ...]:
+    f = fragment
+    return (f.data, f.own_start, f.own_end, f.line_at_own_start, f.line_start_offset, f.offset,
+            f.owned_newlines)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lines=st.lists(st.integers(0, 12000), min_size=1, max_size=40),
+    chunk=st.integers(min_value=4097, max_value=20000),
+    cut=st.floats(0, 1),
+    bounded=st.booleans(),
+)
+def test_reading_by_position_gives_the_same_fragments(lines, chunk, cut, bounded):
+    """A plain file read by position (one read per fragment, overlap re-read) is cut exactly
+    like the same bytes read as a stream, for a whole file and for a range of one."""
+    data = b"".join(b"w" * n + b"\n" for n in lines)
+    start = int(len(data) * cut) if bounded else 0
+    limit = min(len(data), start + chunk * 2) if bounded else None
+    left = data[max(0, start - 4096) : start]
+
+    def stream() -> list[tuple[object, ...]]:
+        read = io.BytesIO(data[start:]).read
+        return [_shape(f) for f in fragments(read, "x", start=start, limit=limit,
+                                             left_context=left, chunk=chunk)]  # fmt: skip
+
+    def by_position() -> list[tuple[object, ...]]:
+        def read_at(offset: int, size: int) -> bytes:
+            return data[offset : offset + size]
+
+        def no_stream(_n: int) -> bytes:
+            raise AssertionError("read by position only")
+
+        return [_shape(f) for f in fragments(no_stream, "x", start=start, limit=limit,
+                                             left_context=left, chunk=chunk,
+                                             read_at=read_at)]  # fmt: skip
+
+    assert by_position() == stream()
