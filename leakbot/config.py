@@ -10,17 +10,19 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
 
 from leakbot.errors import ConfigError
-from leakbot.settings import Serve, Target, route
-from revoker.delivery import Route
 from revoker.kinds import Policy
 from rules import Rule, RuleError, builtin_rules, rules_from_tables
 from rules.loader import check_references
 from scanner.allow import Allowlist
+
+if TYPE_CHECKING:  # the bot's settings are read only from a config that has them
+    from leakbot.settings import Serve, Target
+    from revoker.delivery import Route
 
 VERSION = 1
 _KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline", "vendors", "sinks",
@@ -65,14 +67,18 @@ class Config:
 
 
 def _read(path: Path) -> dict[str, Any] | None:
-    import tomllib
-
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+    if path.name == "pyproject.toml" and "leakbot" not in text:
+        return None  # most projects' pyproject has no [tool.leakbot]: no TOML parser to load
+    import tomllib
+
+    try:
+        doc = tomllib.loads(text)
     except RecursionError:
         raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
@@ -174,6 +180,8 @@ def _check_sinks(config: Config) -> None:
 
 
 def _deliveries(tables: Any, path: Path) -> list[tuple[Route, Path]]:
+    from leakbot.settings import route
+
     if not isinstance(tables, list):
         raise ConfigError(f"{path}: 'deliveries' must be an array of tables ([[deliveries]])")
     try:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from leakbot import config as config_mod
-from leakbot.rotation import leaked_at, say, vendor_services
 from scanner.engine import Engine
 from scanner.finding import Finding, printable
 from scanner.result import ScanResult
@@ -57,6 +56,7 @@ def _tell(hidden: Hidden | None, before: list[Finding], after: list[Finding], wh
 
 def verify(cfg: config_mod.Config, findings: list[Finding]) -> None:
     """Ask each finding's vendor whether its key is live (read-only; one call per credential)."""
+    from leakbot.rotation import vendor_services
     from revoker.verify import verify_findings
 
     with vendor_services(cfg) as (_, services):
@@ -65,6 +65,8 @@ def verify(cfg: config_mod.Config, findings: list[Finding]) -> None:
 
 def record(ledger: Any, findings: Iterable[Finding], where: Where) -> int:
     """Put each verified finding in the ledger (a credential leaked in many places: one row)."""
+    from leakbot.rotation import leaked_at
+
     count = 0
     for finding in findings:
         if finding.verification is None:
@@ -91,6 +93,7 @@ def act(rot: Any, rows: list[Any], execute: bool, lookup: Callable[[Any], Findin
         show: Show) -> int:  # fmt: skip
     """Show each row's plan and, when executing, run it with the key `lookup` finds for it.
     Returns how many leaks are still open (failed, blocked, key not at hand)."""
+    from leakbot.rotation import say
     from revoker.kinds import OPEN
 
     still_open = 0

@@ -13,7 +13,6 @@ import contextlib
 import io
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TextIO
@@ -35,6 +34,8 @@ def atomic_write(
         with open(path, "wb") as fh:
             yield fh
         return
+    import tempfile  # only a writer pays for its imports (random, shutil)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         _set_mode(fd, existing if keep_mode else None, mode)

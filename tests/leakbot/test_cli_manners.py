@@ -86,3 +86,19 @@ def test_verbose_says_what_ran_and_what_was_hidden_and_why(tmp_path, keys, capsy
     assert "leakbot: scanned in " in err and "b.env:1:19" in out
     assert main(["scan", ".", "-q", "-v"]) == 2  # one or the other
     assert "not allowed with argument -q/--quiet" in capsys.readouterr().err
+
+
+def test_a_command_imports_only_its_own_module():
+    """The pre-commit hook's `leakbot git --staged` loads neither the bot, the rotation code
+    nor the other commands: each costs start-up time on every commit."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from leakbot.cli import build_parser; build_parser('git');"
+            "print(' '.join(sorted(sys.modules)))")  # fmt: skip
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.split()  # fmt: skip
+    assert "leakbot.commands.git_cmd" in loaded
+    for heavy in ("leakbot.commands.serve_cmd", "leakbot.commands.revoke_cmd", "leakbot.rotation",
+                  "revoker.delivery", "leakbot.settings", "tempfile", "apscheduler", "httpx"):  # fmt: skip
+        assert heavy not in loaded, heavy
