@@ -21,7 +21,7 @@ from scanner.pool import (
 )
 from scanner.result import ScanResult
 from scanner.sources.files import Reader, Task, plan
-from scanner.sources.stream import fragments
+from scanner.sources.stream import LineIndex, fragments
 from scanner.sources.transcode import SNIFF, GzipDamaged
 
 BATCH_BYTES = 4 << 20  # a work unit for a worker process: this many bytes...
@@ -54,15 +54,26 @@ def scan_task(
         reader = Reader(task, stdin)
         with reader as read:
             first = True
+            # A file's last range needs no newline total: its lines are counted only up to
+            # where a finding is (a range that others follow counts all of them, as it goes).
+            index = None
+            if reader.read_at is not None and task.end is None:
+                index = LineIndex(reader.read_at, task.start)
             for fragment in fragments(
                 read, task.path, start=task.start, limit=task.end,
                 left_context=reader.left_context, read_at=reader.read_at,
+                count_lines=index is None,
             ):  # fmt: skip
                 owned = fragment.own_end - fragment.own_start
                 if first and task.start == 0 and b"\0" in fragment.data[:SNIFF]:
                     return _TaskResult(task, [], [binary_note(task.path)], owned, 0, binary=True)
                 first = False
-                findings.extend(engine.scan(fragment, notes))
+                found = engine.scan(fragment, notes)
+                if found and index is not None:
+                    shift = index.before(fragment)
+                    for finding in found:
+                        finding.line += shift
+                findings.extend(found)
                 total += owned
                 newlines += fragment.owned_newlines
                 if on_bytes:

@@ -27,13 +27,15 @@ def fragments(
     left_context: bytes = b"",
     chunk: int = CHUNK,
     read_at: ReadAt | None = None,
+    count_lines: bool = True,
 ) -> Iterator[Fragment]:
     """Fragments of the stream from global offset `start`; stop owning at `limit` (a range end).
 
     Line numbers are relative to `start` (line 1 is the line at `start`); callers scanning a
     range of a bigger file shift them afterwards. With `read_at` (a plain file that can be read
     by position) each fragment is one read, overlap included, instead of a copy of the kept
-    overlap joined to the next read.
+    overlap joined to the next read. Without `count_lines` newlines are not counted: each
+    fragment's lines are relative to its own start (line 1), for a LineIndex to shift.
     """
     window: _Window = _Positional(read_at, start) if read_at else _Joined(read)
     window.keep(left_context)
@@ -55,7 +57,7 @@ def fragments(
             if own_hi <= own_lo:
                 continue  # a single line longer than the buffer tail: read more first
         lo, hi = own_lo - base, own_hi - base
-        newlines = buf.count(b"\n", lo, hi)
+        newlines = buf.count(b"\n", lo, hi) if count_lines else 0
         line_head = buf.rfind(b"\n", 0, lo) + 1
         yield Fragment(
             data=buf,
@@ -67,9 +69,10 @@ def fragments(
             offset=base,
             owned_newlines=newlines,
         )
-        if newlines:
-            line += newlines
-            line_start = base + buf.rfind(b"\n", lo, hi) + 1
+        line += newlines
+        last_newline = buf.rfind(b"\n", lo, hi)
+        if last_newline >= 0:
+            line_start = base + last_newline + 1
         drop = max(0, own_hi - base - CONTEXT)
         window.drop(drop)
         base, own_lo = base + drop, own_hi
@@ -138,6 +141,32 @@ class _Positional(_Window):
         self._base += count
         self._size -= count
         self.data = b""  # the fragment still holds its bytes; the window re-reads its tail
+
+
+class LineIndex:
+    """Newlines of a plain file from `start`, counted only as far as a finding needs them: in
+    the fragment at hand where it holds the bytes, by reading again before that. A log with no
+    key in it is never counted at all."""
+
+    def __init__(self, read_at: ReadAt, start: int) -> None:
+        self._read_at = read_at
+        self._offset = start  # counted up to here
+        self._newlines = 0
+
+    def before(self, fragment: Fragment) -> int:
+        """Newlines between `start` and the start of the fragment's own range."""
+        target = fragment.offset + fragment.own_start
+        while self._offset < min(fragment.offset, target):
+            piece = self._read_at(self._offset, min(CHUNK, fragment.offset - self._offset))
+            if not piece:
+                break
+            self._newlines += piece.count(b"\n")
+            self._offset += len(piece)
+        if target > self._offset:
+            lo = max(0, self._offset - fragment.offset)  # < 0 only if the file shrank
+            self._newlines += fragment.data.count(b"\n", lo, fragment.own_start)
+            self._offset = target
+        return self._newlines
 
 
 def _cut(buf: bytes, lo: int, hi: int) -> int:

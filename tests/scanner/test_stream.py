@@ -118,3 +118,20 @@ def test_reading_by_position_gives_the_same_fragments(lines, chunk, cut, bounded
                                              read_at=read_at)]  # fmt: skip
 
     assert by_position() == stream()
+
+
+def test_lines_counted_only_where_a_finding_needs_them(tmp_path, keys):
+    """A 20 MB log read in three fragments, keys in the first and last only: the lines of the
+    fragment between are counted by reading it again, and every line number is exact."""
+    filler = b"2026-12-02T10:00:00Z INFO request served in 12 ms status=200\n"
+    per_mb = (1 << 20) // len(filler)
+    wanted = {7, 3 * per_mb, 17 * per_mb + 5, 19 * per_mb}  # line index (0-based)
+    path = tmp_path / "app.log"
+    with open(path, "wb") as fh:
+        for i in range(20 * per_mb):
+            if i in wanted:
+                fh.write(f"user=7 DEVHELM_API_TOKEN={keys.rand('dh_live_', 32)}\n".encode())
+            else:
+                fh.write(filler)
+    result = run_scan(Engine(builtin_rules()), [str(path)], jobs=1)
+    assert [f.line for f in result.findings] == sorted(i + 1 for i in wanted)
