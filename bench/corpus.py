@@ -111,3 +111,30 @@ def build_logs(folder: Path, total_mb: int) -> int:
     (folder / ".planted").write_text(str(planted))
     marker.write_text(str(total_mb))
     return planted
+
+
+def build_minified(path: Path, total_mb: int) -> int:
+    """One minified bundle of `total_mb` MB on a single line, a key in about one part in 40
+    (Helicone-Auth headers, env objects, bare keys): returns the number planted."""
+    marker = path.with_suffix(".planted")
+    if path.exists() and marker.exists() and path.stat().st_size >= total_mb << 20:
+        return int(marker.read_text())
+    rng = random.Random(SEED)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    planted = size = n = 0
+    with open(path, "w") as fh:
+        while size < total_mb << 20:
+            if n % 40 == 0:
+                part = rng.choice([
+                    'headers:{{"Helicone-Auth":"Bearer {}"}},'.format(helicone_token(rng, "sk-helicone-")),
+                    'env:{{DEVHELM_API_TOKEN:"{}"}},'.format(random_token(rng, "dh_live_", 32)),
+                    'k:"{}",'.format(helicone_token(rng, "sk-helicone-")),
+                ])  # fmt: skip
+                planted += 1
+            else:
+                part = f"function f{n}(a,b){{return a.map(function(x){{return x*{n}+b}})}};"
+            fh.write(part)
+            size += len(part)
+            n += 1
+    marker.write_text(str(planted))
+    return planted

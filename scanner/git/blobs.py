@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
-import regex
-
 from scanner.engine import Engine
 from scanner.finding import Finding
 from scanner.fragment import Fragment
@@ -24,6 +22,7 @@ from scanner.sources.stream import fragments
 from scanner.sources.transcode import GZIP_MAGIC, SNIFF, GzipDamaged, readable, wide_encoding
 
 WHOLE = 32 << 20  # blobs up to this size are read in one piece; bigger ones are streamed
+PIPE_BUFFER = 1 << 20  # small blobs and their headers come out of one read, not one each
 
 
 @dataclass(frozen=True)
@@ -44,37 +43,35 @@ class BlobResult:
     notes: list[str] = field(default_factory=list)  # work not done: a rule timed out, git failed
 
 
-_BLOB_LINE = regex.compile(rb"^([0-9a-f]+) blob (\d+)$", regex.MULTILINE)
+Listing = list[tuple[str, int]]  # the store's blobs, each once, in pack order: (sha, size)
 
 
-def list_objects(repo: Repo) -> bytes:
-    """Every object in the store with its type and size, in pack order (no fetching)."""
-    return repo.run("cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)",
-                    "--batch-all-objects", "--unordered")  # fmt: skip
+def list_objects(repo: Repo) -> Listing:
+    """Every blob in the store with its size, in pack order (no fetching)."""
+    raw = repo.run("cat-file", "--batch-check=%(objecttype) %(objectsize) %(objectname)",
+                   "--batch-all-objects", "--unordered")  # fmt: skip
+    seen: set[bytes] = set()
+    out = []
+    for line in raw.split(b"\n"):  # 'blob SIZE SHA' (a split, not a regex: 3x faster)
+        if line.startswith(b"blob "):
+            _, size, sha = line.split(b" ", 2)
+            if sha not in seen:
+                seen.add(sha)
+                out.append((sha.decode(), int(size)))
+    return out
 
 
-def list_blobs(listing: bytes, wanted: dict[str, str]) -> tuple[list[Blob], list[str]]:
+def list_blobs(listing: Listing, wanted: dict[str, str]) -> tuple[list[Blob], list[str]]:
     """The wanted blobs (sha -> path) present in the listing, in its order; and the missing."""
-    blobs = []
-    seen = set()
-    for raw_sha, size in _BLOB_LINE.findall(listing):
-        sha = raw_sha.decode()
-        if sha in wanted and sha not in seen:
-            seen.add(sha)
-            blobs.append(Blob(sha, int(size), wanted[sha]))
-    missing = [sha for sha in wanted if sha not in seen]
+    blobs = [Blob(sha, size, wanted[sha]) for sha, size in listing if sha in wanted]
+    present = {b.sha for b in blobs}
+    missing = [sha for sha in wanted if sha not in present]
     return blobs, missing
 
 
-def all_blobs(listing: bytes) -> list[Blob]:
+def all_blobs(listing: Listing) -> list[Blob]:
     """Every blob in the listing, without a path yet (see BlobResult.path_sensitive)."""
-    seen: set[bytes] = set()
-    out = []
-    for raw_sha, size in _BLOB_LINE.findall(listing):
-        if raw_sha not in seen:
-            seen.add(raw_sha)
-            out.append(Blob(raw_sha.decode(), int(size), ""))
-    return out
+    return [Blob(sha, size, "") for sha, size in listing]
 
 
 def units(blobs: list[Blob], count: int, floor: int = 8 << 20) -> list[list[Blob]]:
@@ -108,7 +105,7 @@ def scan_unit(
     engine: Engine, repo_path: str, blobs: list[Blob], on_bytes: Callable[[int], None] | None = None
 ) -> BlobResult:
     result = BlobResult()
-    proc = popen(repo_path, "cat-file", "--batch", stdin=-1)
+    proc = popen(repo_path, "cat-file", "--batch", stdin=-1, bufsize=PIPE_BUFFER)
     assert proc.stdin is not None and proc.stdout is not None
     writer = threading.Thread(target=_feed, args=(proc.stdin, blobs), daemon=True)
     writer.start()

@@ -45,13 +45,15 @@ def git(repo: str, *args: str, check: bool = True, input: bytes | None = None) -
     return proc.stdout
 
 
-def popen(repo: str, *args: str, stdin: int | None = None) -> subprocess.Popen[bytes]:
+def popen(repo: str, *args: str, stdin: int | None = None, bufsize: int = -1
+          ) -> subprocess.Popen[bytes]:  # fmt: skip
     return subprocess.Popen(
         ["git", "-C", repo, *args],
         stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=git_env(),
+        bufsize=bufsize,
     )
 
 

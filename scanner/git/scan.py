@@ -71,7 +71,7 @@ def scan_history(
         history = log.result()
     else:
         history = log.result()  # usually a few new commits: list the store only if needed
-        objects = list_objects(repo) if history.occurrences else b""
+        objects = list_objects(repo) if history.occurrences else []
     wanted = {blob: history.introduced(blob)[1] for blob in history.occurrences}
     blobs, missing = list_blobs(objects, wanted)
     if everything:

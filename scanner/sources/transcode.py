@@ -31,8 +31,8 @@ def wide_encoding(head: bytes) -> str | None:
         if head.startswith(bom):
             return name
     sample = head[: len(head) - len(head) % 4]
-    if len(sample) < 16:
-        return None
+    if len(sample) < 16 or 0 not in sample:
+        return None  # every wide shape below needs zero bytes: most text has none
     columns = [sample[i::4].count(0) / (len(sample) // 4) for i in range(4)]
     for name, zero in (("utf-32-le", (1, 2, 3)), ("utf-32-be", (0, 1, 2)),
                        ("utf-16-le", (1, 3)), ("utf-16-be", (0, 2))):  # fmt: skip
