@@ -71,7 +71,7 @@ def _self_only(out: Path) -> tuple[Path, Path, int]:
     rules = write_rules(out / "self-rules.toml", only_self=True)
     off = [r.id for r in builtin_rules() if r.role == "secret" and r.attribution != "self"]
     config = out / "self.leakbot.toml"
-    config.write_text("disabled_rules = [" + ", ".join(f'"{i}"' for i in off) + "]\n")
+    config.write_text("version = 1\ndisabled_rules = [" + ", ".join(f'"{i}"' for i in off) + "]\n")
     kept = sum(1 for r in builtin_rules() if r.role == "secret" and r.attribution == "self")
     return rules, config, kept
 
