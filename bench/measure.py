@@ -22,23 +22,45 @@ class Run:
 
 
 def measure(tool: str, argv: list[str], *, cwd: str | None = None, timeout: float = 3600) -> Run:
+    """Wall time and the largest peak RSS (VmHWM) of any process in the tool's tree, sampled
+    while it runs: ru_maxrss would also count what a forked child inherited from this process
+    before exec (a benchmark that has just read a big report would inflate the next tool)."""
     started = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = started + timeout
+    peak = 0
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        peak = max(peak, _tree_peak_kb(proc.pid))
+        pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
         if time.perf_counter() > deadline:
             proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
+            pid, status, _usage = os.wait4(proc.pid, 0)
             break
         time.sleep(0.005)
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.stderr is not None:
         proc.stderr.close()
-    return Run(tool, seconds, usage.ru_maxrss / 1024, proc.returncode)
+    return Run(tool, seconds, peak / 1024, proc.returncode)
+
+
+def _tree_peak_kb(root: int) -> int:
+    """The largest VmHWM among `root` and its descendants alive now (Linux /proc)."""
+    peak, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peak = max(peak, int(line.split()[1]))
+        stack.extend(int(c) for c in children)
+    return peak
 
 
 def available(tool: str) -> bool:

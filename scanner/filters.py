@@ -60,7 +60,8 @@ def is_patterned(secret: bytes, fixed_shape: bool = False) -> bool:
     if (_FIXED_MASK if fixed_shape else _MASK).search(secret):
         return True
     body = _PREFIX_WORDS.sub(b"", secret)  # sk-helicone-, dh_live_
-    if sum(c.isdigit() for c in body.decode("latin-1")) >= 12 and _DIGITS_ONLY.fullmatch(body):
+    digits_in = len(body) - len(body.translate(None, b"0123456789"))
+    if digits_in >= 12 and _DIGITS_ONLY.fullmatch(body):
         return True
     groups = _GROUPS.findall(body)
     digits, letters, turns = FIXED_RUNS if fixed_shape else RUNS
@@ -69,6 +70,8 @@ def is_patterned(secret: bytes, fixed_shape: bool = False) -> bool:
 
 def _ascending(text: bytes, digits: int, letters: int) -> bool:
     """A run of consecutive digits (12345) or letters (abcdef) of at least the given lengths."""
+    if not any(piece in text for piece in _ascending_hint(digits, letters)):
+        return False  # no such run can be there: skip the walk, one byte at a time
     run = 1
     for prev, cur in itertools.pairwise(text):
         run = run + 1 if cur == prev + 1 and (48 <= cur <= 57 or 97 <= cur <= 122) else 1
@@ -79,6 +82,8 @@ def _ascending(text: bytes, digits: int, letters: int) -> bool:
 
 def _alternating(text: bytes, width: int) -> bool:
     """Letters and digits taking turns, each counting up: a1b2c3 or 1a2b3c."""
+    if not _TURNS.search(text):
+        return False  # no six characters take turns at all (most random keys)
     for start in range(len(text) - width + 1):
         piece = text[start : start + width]
         evens, odds = piece[0::2], piece[1::2]
@@ -86,6 +91,21 @@ def _alternating(text: bytes, width: int) -> bool:
         if kinds and _counts_up(evens) and _counts_up(odds):
             return True
     return False
+
+
+# Six characters taking turns: inside any longer run of turns (width >= 6), so a fast test first.
+_TURNS = regex.compile(rb"(?:[A-Za-z][0-9]){3}|(?:[0-9][A-Za-z]){3}")
+
+
+@lru_cache(maxsize=8)
+def _ascending_hint(digits: int, letters: int) -> tuple[bytes, ...]:
+    """Every run `_ascending` finds holds this many minus one consecutive digits or lowercase
+    letters (only a run's first byte may lie outside them, such as '/' before '0')."""
+
+    def runs(alphabet: bytes, length: int) -> list[bytes]:
+        return [alphabet[i : i + length] for i in range(len(alphabet) - length + 1)]
+
+    return (*runs(b"0123456789", digits - 1), *runs(b"abcdefghijklmnopqrstuvwxyz", letters - 1))
 
 
 def _counts_up(text: bytes) -> bool:
@@ -97,9 +117,11 @@ def _moulded(groups: list[bytes]) -> bool:
     sized = [g for g in groups if len(g) >= 6]
     for width in {len(g) for g in sized}:
         same = [g for g in sized if len(g) == width]
+        if len(same) < 3:
+            continue
         for at in range(width - 3):
             pieces = [g[at : at + 4] for g in same]
-            if len(same) >= 3 and max(pieces.count(p) for p in pieces) >= 3:
+            if max(pieces.count(p) for p in pieces) >= 3:
                 return True
     return False
 
@@ -109,6 +131,13 @@ def looks_real(secret: bytes, min_entropy: float, fixed_shape: bool = False) -> 
     """A credential, not a placeholder. A match of a vendor's fixed shape (Helicone's four groups
     of base32) is never judged by words or identifier heuristics: a random body can spell
     `your` or look like words joined by '-'; only hand-made patterns rule it out."""
-    if is_patterned(secret, fixed_shape) or shannon_entropy(secret) < min_entropy:
+    if _patterned(secret, fixed_shape) or _entropy(secret) < min_entropy:
         return False
-    return fixed_shape or not is_placeholder(secret)
+    return fixed_shape or not _placeholder(secret)
+
+
+# One value is often matched by two or three rules (a key shape and the variable it sits in),
+# each asking with its own entropy floor: what does not depend on the rule is worked out once.
+_patterned = lru_cache(maxsize=8192)(is_patterned)
+_entropy = lru_cache(maxsize=8192)(shannon_entropy)
+_placeholder = lru_cache(maxsize=8192)(is_placeholder)
