@@ -3,14 +3,13 @@ gitleaks git and kingfisher scan with the same vendor rules, validation off; the
 check of one staged change in the same repository.
 
     pip install -e '.[bench]'
-    python -m bench.git_history                 # --package django --versions 40 --runs 1
+    python -m bench.git_history                 # --package django --versions 24 --runs 1
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import tempfile
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from bench.export_rules import write as write_rules
 from bench.history_corpus import build, download, release_versions
-from bench.measure import Run, available, best_of, print_table, run_tools
+from bench.measure import Run, available, best_of, print_table, run_tools, user_env
 
 
 def _corpus(work: Path, package: str, versions: int) -> tuple[Path, dict[str, str]]:
@@ -67,8 +66,7 @@ def _staged(repo: Path, rules: Path, runs: int) -> None:
                        "--load-builtins", "false", "--no-validate", "-q", "--no-update-check"],
     }  # fmt: skip
     print("\none staged change (median wall time of", runs, "runs, after one to warm up):")
-    # As on a user's machine, Python may cache its bytecode (a CI image may have said not to).
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = user_env()
     try:
         for tool, argv in commands.items():
             if not available(tool):
@@ -88,7 +86,7 @@ def _staged(repo: Path, rules: Path, runs: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--package", default="django")
-    parser.add_argument("--versions", type=int, default=40)
+    parser.add_argument("--versions", type=int, default=24)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--work", default="bench/work")
     parser.add_argument("--tools", default="leakbot,kingfisher,gitleaks")
