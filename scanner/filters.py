@@ -70,7 +70,7 @@ def is_patterned(secret: bytes, fixed_shape: bool = False) -> bool:
 
 def _ascending(text: bytes, digits: int, letters: int) -> bool:
     """A run of consecutive digits (12345) or letters (abcdef) of at least the given lengths."""
-    if not any(piece in text for piece in _ascending_hint(digits, letters)):
+    if not _may_ascend(text, min(digits, letters) - 1):
         return False  # no such run can be there: skip the walk, one byte at a time
     run = 1
     for prev, cur in itertools.pairwise(text):
@@ -97,15 +97,17 @@ def _alternating(text: bytes, width: int) -> bool:
 _TURNS = regex.compile(rb"(?:[A-Za-z][0-9]){3}|(?:[0-9][A-Za-z]){3}")
 
 
-@lru_cache(maxsize=8)
-def _ascending_hint(digits: int, letters: int) -> tuple[bytes, ...]:
-    """Every run `_ascending` finds holds this many minus one consecutive digits or lowercase
-    letters (only a run's first byte may lie outside them, such as '/' before '0')."""
+_SUCCESSOR = bytes((b + 1) & 0xFF for b in range(256))
 
-    def runs(alphabet: bytes, length: int) -> list[bytes]:
-        return [alphabet[i : i + length] for i in range(len(alphabet) - length + 1)]
 
-    return (*runs(b"0123456789", digits - 1), *runs(b"abcdefghijklmnopqrstuvwxyz", letters - 1))
+def _may_ascend(text: bytes, steps: int) -> bool:
+    """Do `steps` bytes in a row each follow the one before (b + 1)? One XOR of the text, its
+    bytes stepped up, against itself moved by one: a zero byte marks each such step."""
+    if len(text) <= steps:
+        return False
+    stepped = int.from_bytes(text[:-1].translate(_SUCCESSOR), "big")
+    diff = stepped ^ int.from_bytes(text[1:], "big")
+    return b"\0" * steps in diff.to_bytes(len(text) - 1, "big")
 
 
 def _counts_up(text: bytes) -> bool:
