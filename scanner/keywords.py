@@ -39,7 +39,7 @@ class KeywordTable:
 
 def _hyperscan_accepts(pattern: bytes) -> bool:
     try:
-        HyperscanMatcher([Keyword(pattern, caseless=False, context=True)], reach=CONTEXT_REACH)
+        HyperscanMatcher([Keyword(pattern, caseless=False, context=True)])
     except Exception:
         return False
     return True

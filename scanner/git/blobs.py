@@ -19,7 +19,7 @@ from scanner.finding import Finding
 from scanner.fragment import Fragment
 from scanner.git.run import Repo, finished, popen
 from scanner.sources.stream import fragments
-from scanner.sources.transcode import GZIP_MAGIC, SNIFF, GzipDamaged, readable, wide_encoding
+from scanner.sources.transcode import SNIFF, GzipDamaged, as_is, readable
 
 WHOLE = 32 << 20  # blobs up to this size are read in one piece; bigger ones are streamed
 PIPE_BUFFER = 1 << 20  # small blobs and their headers come out of one read, not one each
@@ -145,7 +145,7 @@ def _scan_blob(engine: Engine, out: IO[bytes], blob: Blob, size: int, result: Bl
     if size <= WHOLE:
         data = out.read(size)
         left = 0
-        if not (data.startswith(GZIP_MAGIC) or wide_encoding(data[:SNIFF])):
+        if as_is(data):
             _scan_whole(engine, data, blob, result)
             return
         source = io.BytesIO(data).read

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from scanner.errors import ScanError
-from scanner.sources.transcode import GZIP_MAGIC, SNIFF, readable, wide_encoding
+from scanner.sources.transcode import GZIP_MAGIC, SNIFF, as_is, readable, wide_encoding
 
 SPLIT = 64 << 20
 SKIP_DIRS = frozenset({".git"})
@@ -213,7 +213,7 @@ class Reader:
             return readable(self._stdin.read)
         self._fh = fh = open_regular(task.fs_path)
         fd = fh.fileno()
-        if task.kind == "gzip" or (task.kind == "file" and not _raw(os.pread(fd, SNIFF, 0))):
+        if task.kind == "gzip" or (task.kind == "file" and not as_is(os.pread(fd, SNIFF, 0))):
             return readable(fh.read)
         self.read_at = lambda offset, size: os.pread(fd, size, offset)
         if task.start:
@@ -225,8 +225,3 @@ class Reader:
     def __exit__(self, *exc: object) -> None:
         if self._fh is not None:
             self._fh.close()
-
-
-def _raw(head: bytes) -> bool:
-    """Are these first bytes those of a file read as it is (not gzip, not UTF-16/32)?"""
-    return not head.startswith(GZIP_MAGIC) and wide_encoding(head) is None

@@ -99,6 +99,12 @@ class Gunzip:
         self._gz.close()
 
 
+def as_is(head: bytes) -> bool:
+    """Would `readable` give a stream starting with these bytes as it is (not gzip, not
+    UTF-16/32)? Then it can be read by position, or scanned whole, without transcoding."""
+    return not head.startswith(GZIP_MAGIC) and wide_encoding(head[:SNIFF]) is None
+
+
 def readable(read: Read, *, inflate: bool = True) -> Read:
     """The text in a raw byte stream: inflated if it is gzip (one level: a gzip quine inflates to
     itself), decoded if it is UTF-16/32, as is otherwise (binary is left to the NUL check)."""
