@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -70,6 +71,7 @@ def user_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+@functools.cache
 def compile_leakbot() -> None:
     """Byte-compile leakbot's packages once, as `pip install` does, before anything is timed."""
     import compileall
