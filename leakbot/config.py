@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the bot's settings are read only from a config that has the
     from revoker.delivery import Route
 
 VERSION = 1
+DEFAULT_BASELINE = ".leakbot-baseline.json"
 _KEYS = {"version", "rules", "disabled_rules", "allowlists", "baseline", "vendors", "sinks",
          "notify", "targets", "serve", "state", "lease", "deliveries"}  # fmt: skip
 VENDORS = ("devhelm", "diffhook", "helicone", "helios", "devdraft")
@@ -60,6 +61,15 @@ class Config:
     # process that stopped renewing it.
     state: str | None = None
     lease: float | None = None
+
+    def triage_baseline(self) -> Path:
+        """Where the web view writes the baseline entries of a credential triaged as a false
+        positive: `baseline =` when set, else .leakbot-baseline.json beside the config (which
+        the bot then reads too)."""
+        if self.baseline is not None:
+            return self.baseline
+        folder = Path(self.sources[-1]).parent if self.sources else Path.cwd()
+        return (folder / DEFAULT_BASELINE).resolve()
 
     def admin_credentials(self) -> dict[str, str | None]:
         return {v: os.environ.get(s["admin_env"]) if s.get("admin_env") else None

@@ -15,11 +15,12 @@ from leakbot.errors import UsageError
 _STATE = ("sqlalchemy", "alembic")
 EXTRAS = {
     "state": _STATE,
-    "bot": ("httpx", "apscheduler", "nacl", "cryptography", "prometheus_client", *_STATE),
+    "bot": ("httpx", "apscheduler", "nacl", "cryptography", "prometheus_client", "starlette",
+            "jinja2", "uvicorn", "multipart", *_STATE),
     "postgres": ("psycopg",),
 }
 BOT = EXTRAS["bot"]
-_BOT_COMMANDS = ("verify", "revoke", "status", "serve")
+_BOT_COMMANDS = ("verify", "revoke", "status", "serve", "view")
 
 
 def missing(modules: tuple[str, ...] = BOT) -> list[str]:

@@ -84,9 +84,41 @@ def record(ledger: Any, findings: Iterable[Finding], where: Where) -> int:
             leaked_at(finding),
             finding.variable,
             finding.verification.get("key_name"),
+            places(finding, where(finding)),
         )
         count += 1
     return count
+
+
+def places(finding: Finding, where: dict[str, Any]) -> list[Any]:
+    """Where the finding's key was seen, for the ledger's sightings: its place and, for history,
+    every other commit and path the same key was added in."""
+    from leakbot.store.sightings import Sighting
+    from scanner.finding import fingerprint
+
+    target, repo = where.get("target"), where.get("repo")
+    first = Sighting(
+        finding.path,
+        finding.line,
+        finding.fingerprint,
+        finding.rule_id,
+        finding.commit,
+        finding.author,
+        finding.date,
+        finding.refs,
+        target,
+        repo,
+    )
+    out = [first]
+    for other in finding.occurrences:
+        path, commit = str(other.get("path", "")), other.get("commit")
+        if (path, commit) == (finding.path, finding.commit) or not path:
+            continue
+        out.append(Sighting(path, int(other.get("line") or 0),
+                            fingerprint(finding.rule_id, finding.secret_sha256, path),
+                            finding.rule_id, str(commit) if commit else None, target=target,
+                            repo=repo))  # fmt: skip
+    return out
 
 
 def act(rot: Any, rows: list[Any], execute: bool, lookup: Callable[[Any], Finding | None],

@@ -14,7 +14,9 @@ from scanner.assigned import valid_name
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 _TARGET_KEYS = {"name", "repo", "refs", "logs", "every", "cron", "jitter"}
-_SERVE_KEYS = {"listen", "retry_every", "github_keys_url", "github_token_env"}
+_SERVE_KEYS = {"listen", "retry_every", "github_keys_url", "github_token_env", "hosts",
+               "token_env", "viewer_token_env", "session"}  # fmt: skip
+_HOST = re.compile(r"[A-Za-z0-9._:-]{1,253}|\*\.[A-Za-z0-9.-]{1,250}")
 _ROUTE_MATCH = ("key_name", "leaked_as", "target")
 _ROUTE_KEYS = {"vendor", "deliver", "variable", *_ROUTE_MATCH}
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
@@ -55,6 +57,10 @@ class Serve:
     retry_every: float = 60.0
     github_keys_url: str = GITHUB_KEYS_URL
     github_token_env: str = ""  # a token raises GitHub's rate limit for the keys request
+    hosts: tuple[str, ...] = ()  # Host names the web side answers to, besides loopback's
+    token_env: str = "LEAKBOT_WEB_TOKEN"  # the approvers' token
+    viewer_token_env: str = "LEAKBOT_WEB_VIEWER_TOKEN"
+    session: float = 8 * 3600.0  # a login lasts this long
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -111,8 +117,20 @@ def serve(table: Any) -> Serve:
             raise ValueError('serve: listen must be HOST:PORT, e.g. "127.0.0.1:9477"')
         listen = (host.strip("[]"), int(port))
     retry = duration(table.get("retry_every", 60), "serve: retry_every")
+    hosts = table.get("hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and _HOST.fullmatch(h)
+                                              for h in hosts):  # fmt: skip
+        raise ValueError('serve: hosts must be a list of host names, e.g. ["leakbot.example.com"]')
+    names = {}
+    for key in ("token_env", "viewer_token_env"):
+        value = table.get(key, getattr(Serve, key))
+        if not isinstance(value, str) or not _VARIABLE.fullmatch(value):
+            raise ValueError(f"serve: {key} must name an environment variable")
+        names[key] = value
+    session = duration(table.get("session", Serve.session), "serve: session")
     return Serve(listen, retry, str(table.get("github_keys_url", GITHUB_KEYS_URL)),
-                 str(table.get("github_token_env", "")))  # fmt: skip
+                 str(table.get("github_token_env", "")), tuple(hosts), names["token_env"],
+                 names["viewer_token_env"], session)  # fmt: skip
 
 
 def _check_cron(cron: str, where: str) -> None:

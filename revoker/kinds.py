@@ -19,11 +19,12 @@ class Status(StrEnum):
     DONE = "done"
     DEAD = "dead"  # already revoked when found
     MANUAL = "manual"  # the owner was sent the vendor's playbook
+    REJECTED = "rejected"  # a person declined the rotation it awaited (rotated by hand, if at all)
 
 
 OPEN = (Status.NEW, Status.AWAITING_APPROVAL, Status.BLOCKED, Status.NEEDS_TARGET,
         Status.ROTATING, Status.FAILED)  # fmt: skip
-SETTLED = (Status.DONE, Status.DEAD, Status.MANUAL)  # nothing more will be done
+SETTLED = (Status.DONE, Status.DEAD, Status.MANUAL, Status.REJECTED)  # nothing more will be done
 
 
 class Step(StrEnum):

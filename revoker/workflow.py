@@ -370,4 +370,5 @@ _FINAL: dict[str, str] = {
     Status.DONE: "rotated",
     Status.DEAD: "already dead: nothing to revoke",
     Status.MANUAL: "the owner was sent the manual playbook",
+    Status.REJECTED: "its rotation was rejected by a person",
 }

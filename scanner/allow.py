@@ -95,12 +95,24 @@ def baseline_entries(finding: Finding) -> list[dict[str, str]]:
 
 def write_baseline(path: Path, findings: Iterable[Finding], keep: Baseline | None = None) -> int:
     """Write a baseline of `findings` (plus the entries of `keep`); returns the entry count."""
-    from datetime import UTC, datetime
-
     entries = {e["fingerprint"]: e for e in (keep.entries if keep else ())}
     for finding in findings:
         for entry in baseline_entries(finding):
             entries.setdefault(entry["fingerprint"], entry)
+    return _write(path, entries)
+
+
+def add_entries(path: Path, entries: Iterable[dict[str, str]]) -> int:
+    """Add entries to the baseline at `path` (made when missing); returns the entry count."""
+    kept = {e["fingerprint"]: e for e in load_baseline(path).entries} if path.exists() else {}
+    for entry in entries:
+        kept.setdefault(entry["fingerprint"], entry)
+    return _write(path, kept)
+
+
+def _write(path: Path, entries: dict[str, dict[str, str]]) -> int:
+    from datetime import UTC, datetime
+
     doc = {
         "version": BASELINE_VERSION,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

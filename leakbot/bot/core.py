@@ -79,15 +79,16 @@ class Bot:
         started = time.monotonic()
         error: str | None = None
         found: list[Finding] = []
+        read: list[int] = []  # bytes the scan read, once it has
         try:
-            found, error = self._scan_target(target)  # an incomplete scan still acts on its keys
+            found, error = self._scan_target(target, read)  # incomplete: still acts on its keys
         except (ScanError, RevokerError, OSError) as exc:
             error = str(exc)
         except Exception as exc:  # the type only: a message could hold input bytes
             error = f"unexpected {type(exc).__name__}"
             self.log.error("target %s: %s", target.name, error)
         finally:
-            runs.ended(target.name, error, len(found))
+            runs.ended(target.name, error, len(found), sum(read) if read else None)
         outcome = "ok" if error is None else "error"
         self.metrics.scans.labels(target=target.name, outcome=outcome).inc()
         if error:
@@ -99,16 +100,19 @@ class Bot:
             self.act_later({f.secret_sha256 for f in found})
         return error is None
 
-    def _scan_target(self, target: Target) -> tuple[list[Finding], str | None]:
+    def _scan_target(self, target: Target, read: list[int]) -> tuple[list[Finding], str | None]:
         """The findings (kept in the ledger), and what the scan could not do, if anything."""
         state = self.store.cursors
         with self.scan_lock:
             result, cursor_key, cursor, located = self._scan(target, state)
+        read.append(result.stats.bytes)
 
         def where(finding: Finding) -> dict[str, Any]:  # the target too: [[deliveries]] match it
             return {**located(finding), "target": target.name}
 
-        pipeline.suppress(result, self.cfg)
+        triaged = self.cfg.triage_baseline()  # false positives from the web view
+        own = None if self.cfg.baseline or not triaged.exists() else str(triaged)
+        pipeline.suppress(result, self.cfg, own)
         for note in result.notes:
             self.log.warning("target %s: %s", target.name, note)
         self.metrics.scan_bytes.labels(target=target.name).inc(result.stats.bytes)
@@ -190,26 +194,39 @@ class Bot:
             self.keys[row.secret_sha256] = (found.secret, found.partner_secret)
         return found.secret, found.partner_secret
 
-    # -- GitHub's leaked-token alerts --------------------------------------------------------------
+    # -- the web side's hooks --------------------------------------------------------------------
+
+    def health(self) -> tuple[int, dict[str, Any]]:
+        targets = [vars(r) for r in self.store.runs.all()]
+        stopping = self.stop.is_set()
+        return (503 if stopping else 200), {"status": "stopping" if stopping else "ok",
+                                             "targets": targets}  # fmt: skip
 
     def alert(self, alerts: list[dict[str, Any]],
-              later: Callable[[set[str]], None]) -> list[dict[str, str]]:  # fmt: skip
-        """Verify each alerted token now (GitHub waits for the answer), keep it in the ledger,
-        and leave the rotation to `later`. The feedback says true_positive for a live key and
-        false_positive for a dead one (unknown and unverifiable: no label)."""
-        findings = [self._alert_finding(a) for a in alerts]
-        ours = [f for f in findings if f.candidates]  # a token of no vendor we know: no label
-        if ours:
-            self.keep(ours, lambda f: {"path": f.path, "line": 0, "source": "github-alert"})
+              later: Callable[[Callable[[], None]], None]) -> list[dict[str, str]]:  # fmt: skip
+        """GitHub's alerted tokens: verified, kept in the ledger and rotated by `later`, off the
+        request (GitHub wants its answer at once, and a scan may hold the engine). The feedback
+        labels the tokens whose verdict the ledger already holds: true_positive for a live key,
+        false_positive for a dead one; the others get theirs when GitHub sends them again."""
+        known = self.store.ledger.verdicts([sha256_hex(str(a["token"]).encode()) for a in alerts])
         labels = {"live": "true_positive", "dead": "false_positive"}
         feedback = []
-        for alert, f in zip(alerts, findings, strict=True):
-            label = labels.get((f.verification or {}).get("status", ""))
+        for alert in alerts:
+            digest = sha256_hex(str(alert["token"]).encode())
+            label = labels.get(known.get(digest, ""))
             if label:
-                feedback.append({"token_hash": f.secret_sha256, "token_type": alert["type"],
+                feedback.append({"token_hash": digest, "token_type": str(alert["type"]),
                                  "label": label})  # fmt: skip
-        later({f.secret_sha256 for f in ours})
+        if alerts:
+            later(lambda: self._alerted(alerts))
         return feedback
+
+    def _alerted(self, alerts: list[dict[str, Any]]) -> None:
+        findings = [self._alert_finding(a) for a in alerts]
+        ours = [f for f in findings if f.candidates]  # a token of no vendor we know: dropped
+        if ours:
+            self.keep(ours, lambda f: {"path": f.path, "line": 0, "source": "github-alert"})
+            self.act({f.secret_sha256 for f in ours})
 
     def _alert_finding(self, alert: dict[str, Any]) -> Finding:
         token = str(alert["token"]).encode()

@@ -1,6 +1,6 @@
 """`leakbot serve`: the bot. Runs each `[[targets]]` entry on its schedule (APScheduler 3: no
-overlapping runs of a target, missed runs coalesced, jitter), retries what is open, serves
-/healthz, /metrics and GitHub's secret-scanning alerts; SIGTERM stops it between steps."""
+overlapping runs of a target, missed runs coalesced, jitter), retries what is open, serves the web
+view, /healthz, /metrics and GitHub's secret-scanning alerts; SIGTERM stops it between steps."""
 
 from __future__ import annotations
 
@@ -33,8 +33,13 @@ examples:
   logs = ["/var/log/api/*.log*"] # rotations (.1, .gz, copytruncate) are followed
   every = "10s"
   [serve]
-  listen = "127.0.0.1:9477"      # GET /healthz, GET /metrics, POST /github/secret-scanning
+  listen = "127.0.0.1:9477"      # the web view, /healthz, /metrics, POST /github/secret-scanning
+  hosts = ["leakbot.example.com"]  # Host names it answers to behind a proxy (loopback's always)
   retry_every = "60s"
+  session = "8h"                 # how long a web login lasts
+
+The web view needs a token: LEAKBOT_WEB_TOKEN (approve, triage) and LEAKBOT_WEB_VIEWER_TOKEN
+(read only); with neither set, serve makes one and prints its login link.
 """
 
 
@@ -105,9 +110,6 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from leakbot.bot.alerts import GitHubKeys
-    from leakbot.bot.web import Web
-
     scheduler = BackgroundScheduler(
         # Scans on their own threads; rotations and retries one at a time on another, so a
         # rotation waiting out a vendor's auth cache never holds up a scan.
@@ -130,13 +132,7 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
         scheduler.add_job(bot.act, args=[hashes], name="rotate", executor="rotate")
 
     bot.act_later = later
-    keys = GitHubKeys(bot.client, settings.github_keys_url, settings.github_token_env)
-    host, port = settings.listen
-    try:
-        web = Web(bot, host, port, keys, bot.act_later)
-    except OSError as exc:
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    web.start()
+    web = _web(bot, cfg, settings, scheduler, log)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: bot.stop.set())
     scheduler.start()
@@ -144,6 +140,14 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
         log.warning("no [[targets]] in the config: only GitHub alerts and retries will run")
     log.info("serving on %s (%d target(s)); state in %s", web.url, len(cfg.targets),
              bot.store.where.shown)  # fmt: skip
+    if web.made_token:  # no token in the environment: one made now and shown, as Jupyter does
+        log.warning(
+            "no %s set: log in to the web view at %s/login?token=%s (this token lasts "
+            "until serve restarts)",
+            settings.token_env,
+            web.url,
+            web.made_token,
+        )
     runs = bot.store.runs
     runs.only([t.name for t in cfg.targets])
     kinds = {f"target:{t.name}": t.kind for t in cfg.targets}
@@ -160,10 +164,42 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
         log.info("stopping: finishing the current step")
         scheduler.shutdown(wait=True)
         runs.unscheduled()
-        web.shutdown()
-        web.server_close()
+        web.stop()
         log.info("stopped")
     return 0
+
+
+def _web(bot: Any, cfg: config_mod.Config, settings: Any, scheduler: Any,
+         log: logging.Logger) -> Any:  # fmt: skip
+    """The web side on its own thread: the UI, /healthz, /metrics and GitHub's alerts."""
+    from leakbot.bot.metrics import CONTENT_TYPE
+    from leakbot.web.alerts import GitHubKeys
+    from leakbot.web.app import build
+    from leakbot.web.auth import Auth
+    from leakbot.web.server import WebServer
+    from leakbot.web.site import Alerts, Site, hosts_for
+
+    def queue(work: Any) -> None:
+        scheduler.add_job(work, name="alert", executor="rotate")
+
+    keys = GitHubKeys(bot.client, settings.github_keys_url, settings.github_token_env)
+    auth = Auth.from_env(settings.token_env, settings.viewer_token_env, settings.session)
+    host, port = settings.listen
+    site = Site(
+        store=bot.store, auth=auth, hosts=hosts_for(host, settings.hosts),
+        baseline=cfg.triage_baseline(), health=bot.health,
+        metrics=lambda: (bot.metrics.render(), CONTENT_TYPE),
+        alerts=Alerts(keys, lambda alerts: bot.alert(alerts, queue)),
+        wake=lambda: scheduler.add_job(bot.retry, name="retry", executor="rotate"),
+        count_alert=lambda result: bot.metrics.alerts.labels(result=result).inc(), log=log,
+    )  # fmt: skip
+    try:
+        web = WebServer(build(site), host, port, log)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    web.made_token = auth.tokens["approver"] if auth.made else ""
+    web.start()
+    return web
 
 
 class _JSONFormatter(logging.Formatter):

@@ -2,9 +2,10 @@
 
 `open_store(location)` gives a `Store` on the embedded SQLite file (the default) or a PostgreSQL
 database: its `cursors` (the scanner's incremental targets), `ledger` (the revoker's rows, events
-and leases, plus the audit log) and `runs` (the bot's targets). SQLAlchemy and Alembic are
-imported by this package only, so a command that keeps no state (the commit hook) never loads
-them. The schema and its migrations are in `schema.py` and `migrations/`.
+and leases, plus the audit log), `runs` (the bot's targets), `triage` (where each credential was
+seen, and people's decisions) and `listing` (the web view's pages of credentials). SQLAlchemy
+and Alembic are imported by this package only, so a command that keeps no state (the commit
+hook) never loads them. The schema and its migrations are in `schema.py` and `migrations/`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ class Store:
         from leakbot.store.cursors import Cursors
         from leakbot.store.engine import make_engine, migrate
         from leakbot.store.ledger import LedgerStore
+        from leakbot.store.listing import Listing
         from leakbot.store.runs import Runs
+        from leakbot.store.sightings import Triage
         from revoker.ledger import LEASE_SECONDS
 
         self.where = where
@@ -40,6 +43,8 @@ class Store:
         self.ledger = LedgerStore(self.engine, where.shown, self.owner, _actor(),
                                   lease or LEASE_SECONDS)  # fmt: skip
         self.runs = Runs(self.engine)
+        self.triage = Triage(self.engine, self.ledger.actor)  # places and people's decisions
+        self.listing = Listing(self.engine)  # the web view's filtered pages
 
     def close(self) -> None:
         self.engine.dispose()

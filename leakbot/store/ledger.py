@@ -18,6 +18,7 @@ from sqlalchemy import Engine, and_, func, insert, or_, select, update
 
 from leakbot.store.engine import readers
 from leakbot.store.schema import audit_log, rotation_events, rotations
+from leakbot.store.sightings import Sighting, note
 from leakbot.store.upsert import insert_new
 from revoker.errors import RevokerError
 from revoker.kinds import OPEN
@@ -44,9 +45,11 @@ class LedgerStore:
     def record(self, vendor: str, secret_sha256: str, rule_id: str, preview: str,
                location: dict[str, Any], verdict: str, reason: str, key_id: str | None = None,
                leaked_at: float | None = None, variable: str | None = None,
-               key_name: str | None = None) -> Rotation:  # fmt: skip
+               key_name: str | None = None, seen: list[Sighting] | None = None,
+               ) -> Rotation:  # fmt: skip
         """Add a leaked credential, or refresh the verdict of one already known (a row that is
-        done, dead or manual keeps its status: it is not rotated twice)."""
+        done, dead or manual keeps its status: it is not rotated twice); `seen` are the places
+        it was found this time (a triaged row seen somewhere new reopens)."""
         now = time.time()
         leaked = leaked_at if leaked_at is not None else now
         r = rotations.c
@@ -71,6 +74,11 @@ class LedgerStore:
                     old_key_id=found.old_key_id or key_id, variable=found.variable or variable,
                     key_name=key_name or found.key_name,
                     leaked_at=min(found.leaked_at or leaked, leaked)))  # fmt: skip
+            if seen:
+                row_id = conn.execute(
+                    select(r.id).where(and_(r.vendor == vendor, r.secret_sha256 == secret_sha256))
+                ).scalar_one()
+                note(conn, int(row_id), seen, bool(added), self.actor)
         row = self.find(vendor, secret_sha256)
         assert row is not None
         return row
@@ -89,6 +97,18 @@ class LedgerStore:
             query = query.where(rotations.c.vendor == vendor)
         with self.reads.begin() as conn:
             return [Rotation(*row) for row in conn.execute(query)]
+
+    def verdicts(self, hashes: list[str]) -> dict[str, str]:
+        """The last verdict the ledger holds for each of these secret hashes (any vendor)."""
+        out: dict[str, str] = {}
+        wanted = sorted(set(hashes))
+        r = rotations.c
+        with self.reads.begin() as conn:
+            for n in range(0, len(wanted), 500):
+                query = select(r.secret_sha256, r.verdict).where(
+                    r.secret_sha256.in_(wanted[n:n + 500]))  # fmt: skip
+                out.update({str(sha): str(v) for sha, v in conn.execute(query)})
+        return out
 
     def counts(self) -> dict[tuple[str, str], int]:
         """Rows by (vendor, status), for the metrics."""

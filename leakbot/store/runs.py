@@ -23,6 +23,7 @@ class TargetRun:
     findings: int
     next_run: float | None
     last_success: float | None
+    last_bytes: int | None = None
 
 
 class Runs:
@@ -35,13 +36,13 @@ class Runs:
             upsert(conn, bot_targets, {"name": name, "kind": kind, "last_start": time.time()},
                    key=["name"], update=["kind", "last_start"])  # fmt: skip
 
-    def ended(self, name: str, error: str | None, findings: int) -> None:
+    def ended(self, name: str, error: str | None, findings: int, read: int | None = None) -> None:
         now, ok = time.time(), error is None
         t = bot_targets.c
         with self.engine.begin() as conn:
             conn.execute(update(bot_targets).where(t.name == name).values(
                 last_end=now, last_ok=int(ok), last_error=error, findings=t.findings + findings,
-                last_success=now if ok else t.last_success,
+                last_success=now if ok else t.last_success, last_bytes=read,
             ))  # fmt: skip
 
     def scheduled(self, name: str, kind: str, next_run: float | None) -> None:

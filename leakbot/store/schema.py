@@ -85,6 +85,7 @@ bot_targets = Table(
     Column("findings", Integer, nullable=False, server_default="0"),
     Column("next_run", Seconds),
     Column("last_success", Seconds),  # when the last run that scanned everything ended
+    Column("last_bytes", Integer),  # what the last run read
 )
 
 audit_log = Table(
@@ -96,4 +97,37 @@ audit_log = Table(
     Column("action", Text, nullable=False),  # recorded, approved, claimed, ...
     Column("rotation_id", Integer),
     Column("detail", Text, nullable=False, server_default=""),
+)
+
+sightings = Table(
+    "sightings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rotation_id", Integer, ForeignKey("rotations.id"), nullable=False),
+    Column("place", Text, nullable=False),  # path, commit, repository and target: one place
+    Column("fingerprint", Text, nullable=False),  # as reports and baselines have it
+    Column("rule_id", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("commit_sha", Text),
+    Column("author", Text),
+    Column("date", Text),  # the commit's date (ISO 8601)
+    Column("refs", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("target", Text),
+    Column("repo", Text),
+    Column("first_seen", Seconds, nullable=False),
+    Column("last_seen", Seconds, nullable=False),
+    UniqueConstraint("rotation_id", "place", name="uq_sightings_rotation_place"),
+)
+
+triage = Table(  # a person's decision on a credential; no row: open
+    "triage",
+    metadata,
+    Column("rotation_id", Integer, ForeignKey("rotations.id"), primary_key=True),
+    Column(
+        "resolution", Text, nullable=False
+    ),  # false_positive | used_in_tests | wont_fix | revoked
+    Column("note", Text, nullable=False, server_default=""),
+    Column("actor", Text, nullable=False),
+    Column("at", Seconds, nullable=False),
 )
