@@ -64,30 +64,32 @@ def verify(cfg: config_mod.Config, findings: list[Finding]) -> None:
 
 
 def record(ledger: Any, findings: Iterable[Finding], where: Where) -> int:
-    """Put each verified finding in the ledger (a credential leaked in many places: one row)."""
+    """Put each verified finding in the ledger (a credential leaked in many places: one row),
+    all in one transaction."""
     from leakbot.rotation import leaked_at
+    from leakbot.store.ledger import Leak
 
-    count = 0
+    leaks = []
     for finding in findings:
         if finding.verification is None:
             continue
-        vendor = finding.vendor or "|".join(finding.candidates)
-        ledger.record(
-            vendor,
+        place = where(finding)
+        leaks.append(Leak(
+            finding.vendor or "|".join(finding.candidates),
             finding.secret_sha256,
             finding.rule_id,
             finding.preview,
-            where(finding),
+            place,
             finding.verification["status"],
             finding.verification["reason"],
             finding.verification.get("key_id"),
             leaked_at(finding),
             finding.variable,
             finding.verification.get("key_name"),
-            places(finding, where(finding)),
-        )
-        count += 1
-    return count
+            places(finding, place),
+        ))  # fmt: skip
+    ledger.record_all(leaks)
+    return len(leaks)
 
 
 def places(finding: Finding, where: dict[str, Any]) -> list[Any]:

@@ -42,6 +42,8 @@ class Bot:
         self.metrics = Metrics(self._ledger_counts, self._last_success)
         self.engine = Engine(cfg.rules, "auto")
         self.scan_lock = threading.Lock()  # one scan at a time: the engine is not shared
+        self.alert_engine: Engine | None = None  # GitHub's alerts, made at the first
+        self.alert_lock = threading.Lock()
         self.keys: dict[str, tuple[bytes, bytes]] = {}  # secret_sha256 -> (secret, partner)
         self.keys_lock = threading.Lock()
         self.rows_lock = threading.Lock()  # one thread acts on the ledger's rows at a time
@@ -144,14 +146,17 @@ class Bot:
         from revoker.verify import verify_findings
 
         verify_findings(findings, self.services)
-        with self.keys_lock:
-            for f in findings:
-                self.keys[f.secret_sha256] = (f.secret, f.partner_secret)
+        self._hold(findings)
         for f in findings:
             self.metrics.findings.labels(vendor=f.vendor or "ambiguous").inc()
             verdict = (f.verification or {}).get("status", "unknown")
             self.metrics.verifications.labels(vendor=f.vendor or "ambiguous", verdict=verdict).inc()
         pipeline.record(self.store.ledger, findings, where)
+
+    def _hold(self, findings: list[Finding]) -> None:
+        with self.keys_lock:
+            for f in findings:
+                self.keys[f.secret_sha256] = (f.secret, f.partner_secret)
 
     # -- acting on the ledger --------------------------------------------------------------------
 
@@ -204,10 +209,11 @@ class Bot:
 
     def alert(self, alerts: list[dict[str, Any]],
               later: Callable[[Callable[[], None]], None]) -> list[dict[str, str]]:  # fmt: skip
-        """GitHub's alerted tokens: verified, kept in the ledger and rotated by `later`, off the
-        request (GitHub wants its answer at once, and a scan may hold the engine). The feedback
-        labels the tokens whose verdict the ledger already holds: true_positive for a live key,
-        false_positive for a dead one; the others get theirs when GitHub sends them again."""
+        """GitHub's alerted tokens: put in the ledger now, unverified (a restart cannot lose
+        them), then verified and rotated by `later`, off the request: GitHub wants its answer at
+        once. The feedback labels the tokens whose verdict the ledger already holds:
+        true_positive for a live key, false_positive for a dead one; the others get theirs when
+        GitHub sends them again."""
         known = self.store.ledger.verdicts([sha256_hex(str(a["token"]).encode()) for a in alerts])
         labels = {"live": "true_positive", "dead": "false_positive"}
         feedback = []
@@ -217,23 +223,28 @@ class Bot:
             if label:
                 feedback.append({"token_hash": digest, "token_type": str(alert["type"]),
                                  "label": label})  # fmt: skip
-        if alerts:
-            later(lambda: self._alerted(alerts))
+        findings = [f for f in map(self._alert_finding, alerts) if f.candidates]  # ours only
+        fresh = [f for f in findings if f.secret_sha256 not in known]
+        for f in fresh:
+            f.verification = {"status": "unknown", "reason": "alerted by GitHub, not verified yet"}
+        self._hold(fresh)
+        pipeline.record(self.store.ledger, fresh, _alert_place)
+        if findings:
+            later(lambda: self._alerted(findings))
         return feedback
 
-    def _alerted(self, alerts: list[dict[str, Any]]) -> None:
-        findings = [self._alert_finding(a) for a in alerts]
-        ours = [f for f in findings if f.candidates]  # a token of no vendor we know: dropped
-        if ours:
-            self.keep(ours, lambda f: {"path": f.path, "line": 0, "source": "github-alert"})
-            self.act({f.secret_sha256 for f in ours})
+    def _alerted(self, findings: list[Finding]) -> None:
+        self.keep(findings, _alert_place)
+        self.act({f.secret_sha256 for f in findings})
 
     def _alert_finding(self, alert: dict[str, Any]) -> Finding:
         token = str(alert["token"]).encode()
         kind = str(alert["type"]).lower()
         vendor = next((v for v in VENDORS if v in kind), None)
-        with self.scan_lock:
-            scanned = self.engine.scan(Fragment(token, "github-alert"), [])
+        with self.alert_lock:  # an engine of its own: the answer never waits on a long scan
+            if self.alert_engine is None:
+                self.alert_engine = Engine(self.cfg.rules, "auto")
+            scanned = self.alert_engine.scan(Fragment(token, "github-alert"), [])
         if vendor is None and scanned:
             vendor = scanned[0].vendor
         candidates = (vendor,) if vendor else (scanned[0].candidates if scanned else ())
@@ -245,6 +256,10 @@ class Bot:
                        line=0, column=0, end_column=0, secret_sha256=digest,
                        preview=redact(token), fingerprint=fingerprint(rule, digest, url),
                        secret=token)  # fmt: skip
+
+
+def _alert_place(finding: Finding) -> dict[str, Any]:
+    return {"path": finding.path, "line": 0, "source": "github-alert"}
 
 
 def _due(row: Rotation, now: float) -> bool:

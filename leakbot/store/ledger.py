@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
@@ -26,6 +26,24 @@ from revoker.ledger import LEASE_SECONDS, STATUSES, Rotation
 
 _COLUMNS = [rotations.c[f.name] for f in fields(Rotation)]
 _WRITABLE = {f.name for f in fields(Rotation)} - {"id"}
+
+
+@dataclass(frozen=True)
+class Leak:
+    """One leaked credential for the ledger, as `record` takes it."""
+
+    vendor: str
+    secret_sha256: str
+    rule_id: str
+    preview: str
+    location: dict[str, Any]
+    verdict: str
+    reason: str
+    key_id: str | None = None
+    leaked_at: float | None = None
+    variable: str | None = None
+    key_name: str | None = None
+    seen: list[Sighting] | None = None
 
 
 class LeaseLost(RevokerError):
@@ -50,38 +68,46 @@ class LedgerStore:
         """Add a leaked credential, or refresh the verdict of one already known (a row that is
         done, dead or manual keeps its status: it is not rotated twice); `seen` are the places
         it was found this time (a triaged row seen somewhere new reopens)."""
-        now = time.time()
-        leaked = leaked_at if leaked_at is not None else now
-        r = rotations.c
-        with self.engine.begin() as conn:
-            added = insert_new(conn, rotations, {
-                "vendor": vendor, "secret_sha256": secret_sha256, "rule_id": rule_id,
-                "preview": preview, "location": json.dumps(location, sort_keys=True),
-                "verdict": verdict, "reason": reason, "old_key_id": key_id,
-                "variable": variable, "key_name": key_name,
-                "status": "dead" if verdict == "dead" else "new",
-                "found_at": now, "updated_at": now, "leaked_at": leaked,
-            }, key=["vendor", "secret_sha256"])  # fmt: skip
-            if added:
-                self._audit(conn, "recorded", None, f"{vendor} {verdict}")
-            else:
-                mine = and_(r.vendor == vendor, r.secret_sha256 == secret_sha256)
-                known = (r.id, r.status, r.leaked_at, r.old_key_id, r.variable, r.key_name)
-                found = conn.execute(select(*known).where(mine).with_for_update()).one()
-                status = "dead" if found.status == "new" and verdict == "dead" else found.status
-                conn.execute(update(rotations).where(r.id == found.id).values(
-                    verdict=verdict, reason=reason, status=status, updated_at=now,
-                    old_key_id=found.old_key_id or key_id, variable=found.variable or variable,
-                    key_name=key_name or found.key_name,
-                    leaked_at=min(found.leaked_at or leaked, leaked)))  # fmt: skip
-            if seen:
-                row_id = conn.execute(
-                    select(r.id).where(and_(r.vendor == vendor, r.secret_sha256 == secret_sha256))
-                ).scalar_one()
-                note(conn, int(row_id), seen, bool(added), self.actor)
+        self.record_all([Leak(vendor, secret_sha256, rule_id, preview, location, verdict, reason,
+                              key_id, leaked_at, variable, key_name, seen)])  # fmt: skip
         row = self.find(vendor, secret_sha256)
         assert row is not None
         return row
+
+    def record_all(self, leaks: list[Leak]) -> None:
+        """`record` for many credentials in one transaction (GitHub alerts a thousand at once)."""
+        with self.engine.begin() as conn:
+            for leak in leaks:
+                self._record(conn, leak, time.time())
+
+    def _record(self, conn: Any, leak: Leak, now: float) -> None:
+        leaked = leak.leaked_at if leak.leaked_at is not None else now
+        r = rotations.c
+        mine = and_(r.vendor == leak.vendor, r.secret_sha256 == leak.secret_sha256)
+        added = insert_new(conn, rotations, {
+            "vendor": leak.vendor, "secret_sha256": leak.secret_sha256, "rule_id": leak.rule_id,
+            "preview": leak.preview, "location": json.dumps(leak.location, sort_keys=True),
+            "verdict": leak.verdict, "reason": leak.reason, "old_key_id": leak.key_id,
+            "variable": leak.variable, "key_name": leak.key_name,
+            "status": "dead" if leak.verdict == "dead" else "new",
+            "found_at": now, "updated_at": now, "leaked_at": leaked,
+        }, key=["vendor", "secret_sha256"])  # fmt: skip
+        row_id = added
+        if added is not None:
+            self._audit(conn, "recorded", None, f"{leak.vendor} {leak.verdict}")
+        else:
+            known = (r.id, r.status, r.leaked_at, r.old_key_id, r.variable, r.key_name)
+            found = conn.execute(select(*known).where(mine).with_for_update()).one()
+            row_id = found.id
+            dead = found.status == "new" and leak.verdict == "dead"
+            conn.execute(update(rotations).where(r.id == found.id).values(
+                verdict=leak.verdict, reason=leak.reason, status="dead" if dead else found.status,
+                updated_at=now, old_key_id=found.old_key_id or leak.key_id,
+                variable=found.variable or leak.variable,
+                key_name=leak.key_name or found.key_name,
+                leaked_at=min(found.leaked_at or leaked, leaked)))  # fmt: skip
+        if leak.seen:
+            note(conn, int(row_id), leak.seen, added is not None, self.actor)
 
     def find(self, vendor: str, secret_sha256: str) -> Rotation | None:
         return self._one(and_(rotations.c.vendor == vendor,
@@ -99,15 +125,18 @@ class LedgerStore:
             return [Rotation(*row) for row in conn.execute(query)]
 
     def verdicts(self, hashes: list[str]) -> dict[str, str]:
-        """The last verdict the ledger holds for each of these secret hashes (any vendor)."""
+        """The verdict each of these secret hashes was found with (any vendor): a key leakbot
+        rotated counts live, as it was until leakbot revoked it; a row found dead stays dead."""
         out: dict[str, str] = {}
         wanted = sorted(set(hashes))
         r = rotations.c
         with self.reads.begin() as conn:
             for n in range(0, len(wanted), 500):
-                query = select(r.secret_sha256, r.verdict).where(
+                query = select(r.secret_sha256, r.verdict, r.status).where(
                     r.secret_sha256.in_(wanted[n:n + 500]))  # fmt: skip
-                out.update({str(sha): str(v) for sha, v in conn.execute(query)})
+                for sha, verdict, status in conn.execute(query):
+                    rotated = status == "done" and verdict == "dead"
+                    out[str(sha)] = "live" if rotated else str(verdict)
         return out
 
     def counts(self) -> dict[tuple[str, str], int]:
@@ -228,13 +257,13 @@ class LedgerStore:
     def _event(self, conn: Any, rotation_id: int, step: str, event: str, detail: str) -> None:
         row = {"rotation_id": rotation_id, "at": time.time(), "step": step, "event": event,
                "detail": detail}  # fmt: skip
-        conn.execute(insert(rotation_events).values(**row))
+        conn.execute(insert(rotation_events), row)
 
     def _audit(self, conn: Any, action: str, rotation_id: int | None, detail: str,
                actor: str | None = None) -> None:  # fmt: skip
-        conn.execute(insert(audit_log).values(at=time.time(), actor=actor or self.actor,
-                                              action=action, rotation_id=rotation_id,
-                                              detail=detail))  # fmt: skip
+        conn.execute(insert(audit_log), {"at": time.time(), "actor": actor or self.actor,
+                                         "action": action, "rotation_id": rotation_id,
+                                         "detail": detail})  # fmt: skip
 
 
 class Leases:

@@ -76,7 +76,7 @@ def note(conn: Connection, rotation_id: int, seen: list[Sighting], new_row: bool
                                              "place": place.place, "refs": json.dumps(place.refs),
                                              "first_seen": now, "last_seen": now},
                            key=["rotation_id", "place"])  # fmt: skip
-        if added:
+        if added is not None:
             fresh.append(place)
         else:
             conn.execute(update(sightings).where(s.rotation_id == rotation_id,
