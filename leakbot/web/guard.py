@@ -128,8 +128,12 @@ class GuardedH11(H11Protocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm()  # the next request on this connection has its own deadline
+        if self.transport.is_closing():
+            return
+        if self.conn.their_state is h11.SEND_BODY:  # answered before reading the body (a 404,
+            self.transport.close()  # a 401): the rest of it is not read, however long it is
+            return
+        self._arm()  # the next request on this connection has its own deadline
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
