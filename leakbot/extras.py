@@ -15,8 +15,18 @@ from leakbot.errors import UsageError
 _STATE = ("sqlalchemy", "alembic")
 EXTRAS = {
     "state": _STATE,
-    "bot": ("httpx", "apscheduler", "nacl", "cryptography", "prometheus_client", "starlette",
-            "jinja2", "uvicorn", "multipart", *_STATE),
+    "bot": (
+        "httpx",
+        "apscheduler",
+        "nacl",
+        "cryptography",
+        "prometheus_client",
+        "starlette",
+        "jinja2",
+        "uvicorn",
+        "multipart",
+        *_STATE,
+    ),
     "postgres": ("psycopg",),
 }
 BOT = EXTRAS["bot"]

@@ -15,7 +15,6 @@ from leakbot import pipeline
 from leakbot.commands import add_command, add_config_and_state, location_of, store_of
 from leakbot.commands.common import add_output_options, finish, plan_line, prepare
 from leakbot.errors import UsageError
-from scanner.errors import ScanError
 from scanner.finding import Finding, printable
 from scanner.result import ScanResult
 
@@ -82,17 +81,14 @@ def register(sub: Any) -> None:
 
 def run_verify(args: argparse.Namespace) -> int:
     from scanner.recover import read_again
+    from scanner.report.read import read_report
 
-    docs = _report(args.report)
+    found = read_report(args.report)
     cfg, engine = prepare(args, [args.root])
     root = Path(args.root)
     result = ScanResult()
     places: dict[int, dict[str, Any]] = {}
-    for n, doc in enumerate(docs):
-        try:
-            finding = Finding.from_dict(doc)
-        except (KeyError, TypeError, ValueError):
-            raise UsageError(f"{args.report}: finding {n + 1} is not a leakbot finding") from None
+    for finding in found:
         where = _where(finding, root)
         if not finding.secret:
             again = read_again(engine, where, finding.secret_sha256)
@@ -107,24 +103,6 @@ def run_verify(args: argparse.Namespace) -> int:
         places[id(finding)] = where
         result.findings.append(finding)
     return finish(args, cfg, result, lambda f: places[id(f)])
-
-
-def _report(name: str) -> list[dict[str, Any]]:
-    try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScanError(f"{name}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        doc = json.loads(text)
-        docs = doc["findings"] if isinstance(doc, dict) else None
-    except (ValueError, KeyError):
-        try:  # JSON lines: one finding a line
-            docs = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except ValueError:
-            docs = None
-    if not isinstance(docs, list) or not all(isinstance(d, dict) for d in docs):
-        raise UsageError(f"{name}: not a leakbot JSON report (leakbot scan --format json)")
-    return docs
 
 
 def _where(finding: Finding, root: Path) -> dict[str, Any]:

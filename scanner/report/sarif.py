@@ -31,6 +31,7 @@ def _result(f: Finding, index: int, locator: Locator) -> dict[str, Any]:
         "vendor": f.vendor,
         "candidates": list(f.candidates),
         "secret_sha256": f.secret_sha256,
+        "preview": f.preview,  # redacted, as in the message: `leakbot view` shows it
         "encoding": f.encoding,
     }
     if f.partner_sha256:

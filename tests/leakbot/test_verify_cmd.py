@@ -80,7 +80,7 @@ def test_verify_reads_git_blobs_under_root_and_takes_stdin(project, tmp_path, ca
 def test_verify_rejects_what_is_not_a_report(project, tmp_path, capsys):
     (tmp_path / "junk.json").write_text("[1, 2, 3]\n")
     assert main(["verify", "junk.json"]) == 2
-    assert "junk.json: not a leakbot JSON report" in capsys.readouterr().err
+    assert "junk.json: not a leakbot report" in capsys.readouterr().err
     (tmp_path / "odd.json").write_text('{"findings": [{"rule_id": "x"}]}')
     assert main(["verify", "odd.json"]) == 2
     assert "odd.json: finding 1 is not a leakbot finding" in capsys.readouterr().err
