@@ -28,7 +28,7 @@ HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # never to another site (URLs can hold a token)
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 Scope = dict[str, Any]

@@ -99,7 +99,10 @@ async def timeline(request: Request) -> Response:
     found = await run_in_threadpool(_credential, site, int(request.path_params["id"]))
     if found is None:
         return Response("", 404)
-    return render(request, "_timeline.html", **found)
+    response = render(request, "_timeline.html", **found)
+    if not found["live"]:  # settled while the page polled: reload it, facts and buttons too
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 async def targets(request: Request) -> Response:

@@ -59,3 +59,23 @@ def _rig(tmp_path, state_url, log):
     rig.close()
     server.stop()
     store.close()
+
+
+# -- the browser: Debian's chromium, driven by pytest-playwright (no browser download) -----------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    import os
+
+    from tests.needs import need
+
+    path = CHROMIUM if os.path.exists(CHROMIUM) else need("chromium", "the web view's UI tests")
+    quiet = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--no-first-run", "--disable-default-apps", "--metrics-recording-only",
+             # a name that resolves to loopback, as a DNS-rebinding attacker's would
+             "--host-resolver-rules=MAP rebound.example 127.0.0.1"]  # fmt: skip
+    return {**browser_type_launch_args, "executable_path": path, "headless": True, "args": quiet}
