@@ -37,15 +37,17 @@ Scope = dict[str, Any]
 class BodyLimit:
     """413 for a body over `limit` bytes: at once from Content-Length, else as it streams in."""
 
-    def __init__(self, app: Any, limit: int = MAX_BODY) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: Any, limit: int = MAX_BODY, larger: dict[str, int] | None = None,
+                 ) -> None:  # fmt: skip
+        self.app, self.default, self.larger = app, limit, larger or {}
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(str(scope.get("path", "")), self.default)
         length = dict(scope["headers"]).get(b"content-length", b"0")
-        if length.isdigit() and int(length) > self.limit:
+        if length.isdigit() and int(length) > limit:
             return await _too_large(send)
         seen = 0
         started = False
@@ -55,7 +57,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     raise _TooLarge
             return message
 
@@ -113,6 +115,7 @@ class GuardedH11(H11Protocol):
     """uvicorn's HTTP/1.1 protocol with a deadline per request and a cap on connections."""
 
     deadline: asyncio.TimerHandle | None = None
+    unread: int | None = None  # answered before its body was read: how much more is let in
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -122,6 +125,17 @@ class GuardedH11(H11Protocol):
         self._arm()
 
     def data_received(self, data: bytes) -> None:
+        if (
+            self.unread is not None
+        ):  # the rest of a body nobody reads: let a little in, then hang up
+            self.unread -= len(data)
+            if self.unread < 0:
+                self.transport.close()
+                return
+            super().data_received(data)
+            if self.conn.their_state is not h11.SEND_BODY:
+                self.unread = None  # drained: the connection goes on
+            return
         super().data_received(data)
         if self.conn.their_state in (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR):
             self._disarm()  # the request is all here: the app may take its time to answer
@@ -130,9 +144,9 @@ class GuardedH11(H11Protocol):
         super().on_response_complete()
         if self.transport.is_closing():
             return
-        if self.conn.their_state is h11.SEND_BODY:  # answered before reading the body (a 404,
-            self.transport.close()  # a 401): the rest of it is not read, however long it is
-            return
+        # Answered before the body was read (a 404, a 401): the rest of it is read and dropped
+        # up to MAX_BODY, so a small form's connection is kept; a long one's is closed.
+        self.unread = MAX_BODY if self.conn.their_state is h11.SEND_BODY else None
         self._arm()  # the next request on this connection has its own deadline
 
     def connection_lost(self, exc: Exception | None) -> None:
