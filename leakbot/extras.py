@@ -25,6 +25,7 @@ EXTRAS = {
         "jinja2",
         "uvicorn",
         "multipart",
+        "jwt",
         *_STATE,
     ),
     "postgres": ("psycopg",),

@@ -98,7 +98,8 @@ def places(finding: Finding, where: dict[str, Any]) -> list[Any]:
     from leakbot.store.sightings import Sighting
     from scanner.finding import fingerprint
 
-    target, repo = where.get("target"), where.get("repo")
+    target = where.get("target")
+    repo = where.get("repo_name") or where.get("repo")  # GitHub's owner/name, not a cache path
     first = Sighting(
         finding.path,
         finding.line,

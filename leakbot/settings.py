@@ -8,12 +8,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from leakbot.github.spec import OrgSpec
 from revoker.delivery import Route
 from scanner.assigned import valid_name
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
-_TARGET_KEYS = {"name", "repo", "refs", "logs", "every", "cron", "jitter"}
+_TARGET_KEYS = {"name", "repo", "refs", "logs", "org", "every", "cron", "jitter"}
+_ORG_KEYS = {"github_url", "include", "exclude", "forks", "archived", "token_env", "app_id",
+             "app_key_file", "webhook_secret_env", "mirrors", "actions"}  # fmt: skip
+_ORG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")
 _SERVE_KEYS = {"listen", "retry_every", "github_keys_url", "github_token_env", "hosts",
                "token_env", "viewer_token_env", "session"}  # fmt: skip
 _HOST = re.compile(r"[A-Za-z0-9._:-]{1,253}|\*\.[A-Za-z0-9.-]{1,250}")
@@ -38,13 +42,15 @@ def duration(value: Any, key: str) -> float:
 @dataclass(frozen=True)
 class Target:
     name: str
-    kind: str  # git | logs
+    kind: str  # git | logs | org
     repo: str = ""  # git: a local path or a URL
     refs: tuple[str, ...] = ()  # git: ref patterns (refs/heads/*); empty: every ref
     logs: tuple[str, ...] = ()  # logs: glob patterns
     every: float | None = None  # seconds between runs, or
     cron: str | None = None  # a crontab line
     jitter: float = 0.0
+    org: OrgSpec | None = None  # org: a GitHub organisation's repositories
+    repo_name: str = ""  # one of an org's repositories: GitHub's owner/name for it
 
     @property
     def cursor_key(self) -> str:
@@ -66,9 +72,11 @@ class Serve:
 
 def target(table: Any, index: int) -> Target:
     where = f"targets[{index}]"
-    _table(table, _TARGET_KEYS, where, "[[targets]]")
-    if ("repo" in table) == ("logs" in table):
-        raise ValueError(f'{where}: needs one of repo = "PATH or URL" or logs = ["GLOB", ...]')
+    _table(table, _TARGET_KEYS | (_ORG_KEYS if isinstance(table, dict) and "org" in table
+                                  else set()), where, "[[targets]]")  # fmt: skip
+    if sum(k in table for k in ("repo", "logs", "org")) != 1:
+        raise ValueError(f'{where}: needs one of repo = "PATH or URL", logs = ["GLOB", ...] '
+                         'or org = "GITHUB-ORG"')  # fmt: skip
     if ("every" in table) == ("cron" in table):
         raise ValueError(f'{where}: needs one of every = "30s" or cron = "*/5 * * * *"')
     logs = table.get("logs", [])
@@ -81,8 +89,9 @@ def target(table: Any, index: int) -> Target:
     cron = table.get("cron")
     if cron is not None:
         _check_cron(str(cron), where)
-    kind = "git" if "repo" in table else "logs"
-    default_name = str(table.get("repo") or logs[0])
+    kind = "git" if "repo" in table else "logs" if "logs" in table else "org"
+    spec = org_spec(table, where) if kind == "org" else None
+    default_name = str(table.get("repo") or (logs[0] if logs else f"github:{table.get('org')}"))
     return Target(
         name=str(table.get("name") or default_name),
         kind=kind,
@@ -92,7 +101,42 @@ def target(table: Any, index: int) -> Target:
         every=duration(table["every"], f"{where}: every") if "every" in table else None,
         cron=str(cron) if cron is not None else None,
         jitter=duration(table["jitter"], f"{where}: jitter") if "jitter" in table else 0.0,
+        org=spec,
     )
+
+
+def org_spec(table: dict[str, Any], where: str) -> OrgSpec:
+    org = table["org"]
+    if not isinstance(org, str) or not _ORG_NAME.fullmatch(org):
+        raise ValueError(f'{where}: org must be a GitHub organisation\'s name, e.g. "acme"')
+    lists = {}
+    for key, default in (("include", ["*"]), ("exclude", [])):
+        value = table.get(key, default)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ValueError(f'{where}: {key} must be a list of name globs, e.g. ["api-*"]')
+        lists[key] = tuple(value)
+    flags: dict[str, bool] = {}
+    for key, on in (("forks", False), ("archived", False), ("actions", True)):
+        if not isinstance(table.get(key, on), bool):
+            raise ValueError(f"{where}: {key} must be true or false")
+        flags[key] = bool(table.get(key, on))
+    for key in ("token_env", "webhook_secret_env"):
+        value = table.get(key, "GITHUB_TOKEN" if key == "token_env" else "")
+        if not isinstance(value, str) or (value and not _VARIABLE.fullmatch(value)):
+            raise ValueError(f"{where}: {key} must name an environment variable")
+    if ("app_id" in table) != ("app_key_file" in table):
+        raise ValueError(f"{where}: a GitHub App needs both app_id and app_key_file")
+    url = str(table.get("github_url", "https://api.github.com")).rstrip("/")
+    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise ValueError(f"{where}: github_url must be https:// (or a loopback emulator)")
+    mirrors = table.get("mirrors", 200)
+    if isinstance(mirrors, bool) or not isinstance(mirrors, int) or mirrors < 1:
+        raise ValueError(f"{where}: mirrors must be a positive number of repositories")
+    return OrgSpec(org, url, lists["include"], lists["exclude"], flags["forks"],
+                   flags["archived"], str(table.get("token_env", "GITHUB_TOKEN")),
+                   str(table.get("app_id", "")), str(table.get("app_key_file", "")),
+                   str(table.get("webhook_secret_env", "")), mirrors,
+                   flags["actions"])  # fmt: skip
 
 
 def _table(table: Any, keys: set[str], where: str, form: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from leakbot import pipeline
 from leakbot.bot.metrics import Metrics
+from leakbot.bot.org import OrgRunner
 from leakbot.config import VENDORS, Config
 from leakbot.rotation import make_rotator, read_again, vendor_services
 from leakbot.settings import Target
@@ -52,6 +53,7 @@ class Bot:
         # by `leakbot serve` so that a target's next scan never waits for a rotation's checks.
         self.act_later: Callable[[set[str]], None] = self.act
         self.client, self.services = self.stack.enter_context(vendor_services(cfg))
+        self.orgs = OrgRunner(self)
         self._rotator(store.ledger)  # a bad sink or notifier fails now, not at 3 a.m.
 
     def close(self) -> None:
@@ -82,8 +84,11 @@ class Bot:
         error: str | None = None
         found: list[Finding] = []
         read: list[int] = []  # bytes the scan read, once it has
-        try:
-            found, error = self._scan_target(target, read)  # incomplete: still acts on its keys
+        try:  # an incomplete run still acts on the keys it found
+            if target.kind == "org":
+                found, error = self.orgs.run(target, read)
+            else:
+                found, error = self.scan_target(target, read)
         except (ScanError, RevokerError, OSError) as exc:
             error = str(exc)
         except Exception as exc:  # the type only: a message could hold input bytes
@@ -102,7 +107,13 @@ class Bot:
             self.act_later({f.secret_sha256 for f in found})
         return error is None
 
-    def _scan_target(self, target: Target, read: list[int]) -> tuple[list[Finding], str | None]:
+    def pushed(self, full_name: str) -> None:
+        """GitHub said `full_name` was pushed to: scan it now (then rotate what it holds)."""
+        found = self.orgs.pushed(full_name, {t.name: t for t in self.cfg.targets})
+        if found and not self.stop.is_set():
+            self.act_later({f.secret_sha256 for f in found})
+
+    def scan_target(self, target: Target, read: list[int]) -> tuple[list[Finding], str | None]:
         """The findings (kept in the ledger), and what the scan could not do, if anything."""
         state = self.store.cursors
         with self.scan_lock:
@@ -110,17 +121,12 @@ class Bot:
         read.append(result.stats.bytes)
 
         def where(finding: Finding) -> dict[str, Any]:  # the target too: [[deliveries]] match it
-            return {**located(finding), "target": target.name}
+            place = {**located(finding), "target": target.name}
+            if target.repo_name:
+                place["repo_name"] = target.repo_name
+            return place
 
-        triaged = self.cfg.triage_baseline()  # false positives from the web view
-        own = None if self.cfg.baseline or not triaged.exists() else str(triaged)
-        pipeline.suppress(result, self.cfg, own)
-        for note in result.notes:
-            self.log.warning("target %s: %s", target.name, note)
-        self.metrics.scan_bytes.labels(target=target.name).inc(result.stats.bytes)
-        if result.findings:
-            self.keep(result.findings, where)
-        found: list[Finding] = result.findings
+        found = self.kept(target.name, result, where)
         if result.incomplete:  # the cursor stays: the next run tries the lost work again
             return found, "; ".join(printable(p) for p in result.incomplete)
         state.set_cursor(cursor_key, cursor)  # only now: the findings are in the ledger
@@ -140,6 +146,20 @@ class Bot:
         repo = open_repo(path)
         result, cursor = since_last(self.engine, repo, state, 1, refs=target.refs)
         return result, cursor_target(repo, target.refs), cursor, lambda f: location_of(f, path)
+
+    def kept(self, name: str, result: Any, where: Where) -> list[Finding]:
+        """A scan's findings, less those allowed or baselined (the web view's false positives
+        too), verified and in the ledger; its notes logged."""
+        triaged = self.cfg.triage_baseline()
+        own = None if self.cfg.baseline or not triaged.exists() else str(triaged)
+        pipeline.suppress(result, self.cfg, own)
+        for note in result.notes:
+            self.log.warning("target %s: %s", name, note)
+        self.metrics.scan_bytes.labels(target=name).inc(result.stats.bytes)
+        if result.findings:
+            self.keep(result.findings, where)
+        found: list[Finding] = result.findings
+        return found
 
     def keep(self, findings: list[Finding], where: Where) -> None:
         """Verify the findings, hold their keys in memory, and put them in the ledger."""

@@ -67,6 +67,11 @@ class Metrics:
                                      "and verdict.", ["vendor", "verdict"], registry=r)  # fmt: skip
         self.alerts = Counter("leakbot_alerts", "GitHub secret-scanning alert requests, by "
                               "result.", ["result"], registry=r)  # fmt: skip
+        self.github_waits = Counter("leakbot_github_wait_seconds", "Seconds spent waiting for "
+                                    "GitHub's rate limits, by reason.", ["reason"],
+                                    registry=r)  # fmt: skip
+        self.webhooks = Counter("leakbot_github_webhooks", "GitHub webhook deliveries, by "
+                                "result.", ["result"], registry=r)  # fmt: skip
         self.latency = Histogram("leakbot_revocation_latency_seconds", "Seconds from the leak "
                                  "(commit date, or when the log line was read) to the revoked "
                                  "key.", buckets=LATENCY_BUCKETS, registry=r)  # fmt: skip

@@ -8,6 +8,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import signal
 import sys
 from datetime import UTC, datetime
@@ -177,7 +178,7 @@ def _web(bot: Any, cfg: config_mod.Config, settings: Any, scheduler: Any,
     from leakbot.web.app import build
     from leakbot.web.auth import Auth
     from leakbot.web.server import WebServer
-    from leakbot.web.site import Alerts, Site, hosts_for
+    from leakbot.web.site import Alerts, Site, Webhooks, hosts_for
 
     def queue(work: Any) -> None:
         scheduler.add_job(work, name="alert", executor="rotate")
@@ -190,6 +191,10 @@ def _web(bot: Any, cfg: config_mod.Config, settings: Any, scheduler: Any,
         baseline=cfg.triage_baseline(), health=bot.health,
         metrics=lambda: (bot.metrics.render(), CONTENT_TYPE),
         alerts=Alerts(keys, lambda alerts: bot.alert(alerts, queue)),
+        webhooks=Webhooks(lambda org: _webhook_secret(cfg, org),
+                          lambda full_name: scheduler.add_job(bot.pushed, args=[full_name],
+                                                              name="push")),
+        count_webhook=lambda result: bot.metrics.webhooks.labels(result=result).inc(),
         wake=lambda: scheduler.add_job(bot.retry, name="retry", executor="rotate"),
         count_alert=lambda result: bot.metrics.alerts.labels(result=result).inc(), log=log,
     )  # fmt: skip
@@ -200,6 +205,15 @@ def _web(bot: Any, cfg: config_mod.Config, settings: Any, scheduler: Any,
     web.made_token = auth.tokens["approver"] if auth.made else ""
     web.start()
     return web
+
+
+def _webhook_secret(cfg: config_mod.Config, org: str) -> str | None:
+    """The push webhook secret of the org target watching `org`, from its environment variable."""
+    for target in cfg.targets:
+        spec = target.org
+        if spec and spec.org.lower() == org.lower() and spec.webhook_secret_env:
+            return os.environ.get(spec.webhook_secret_env) or None
+    return None
 
 
 class _JSONFormatter(logging.Formatter):

@@ -25,6 +25,7 @@ class Store:
     def __init__(self, where: Location, lease: float | None = None) -> None:
         from leakbot.store.cursors import Cursors
         from leakbot.store.engine import make_engine, migrate
+        from leakbot.store.github import GitHubRepos
         from leakbot.store.ledger import LedgerStore
         from leakbot.store.listing import Listing
         from leakbot.store.runs import Runs
@@ -45,6 +46,7 @@ class Store:
         self.runs = Runs(self.engine)
         self.triage = Triage(self.engine, self.ledger.actor)  # places and people's decisions
         self.listing = Listing(self.engine)  # the web view's filtered pages
+        self.github = GitHubRepos(self.engine)  # org targets' repositories
 
     def close(self) -> None:
         self.engine.dispose()

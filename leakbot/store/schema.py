@@ -131,3 +131,17 @@ triage = Table(  # a person's decision on a credential; no row: open
     Column("actor", Text, nullable=False),
     Column("at", Seconds, nullable=False),
 )
+
+github_repos = Table(  # an org target's repositories, as GitHub last listed them
+    "github_repos",
+    metadata,
+    Column("target", Text, primary_key=True),
+    Column("full_name", Text, primary_key=True),  # owner/name
+    Column("clone_url", Text, nullable=False),
+    Column("default_branch", Text, nullable=False),
+    Column("pushed_at", Seconds, nullable=False),  # GitHub's, at the last listing
+    Column("scanned_pushed_at", Seconds),  # pushed_at when its last complete scan began
+    Column("last_scan", Seconds),
+    Column("last_error", Text),
+    Column("listed_at", Seconds, nullable=False),
+)

@@ -25,6 +25,7 @@ from leakbot.web.render import render
 from leakbot.web.site import Site
 
 HERE = Path(__file__).parent
+WEBHOOK_BODY = 25 << 20  # GitHub's own cap on a push payload
 PUBLIC = ("/healthz", "/metrics", "/github/", "/static/", "/login")
 
 
@@ -33,6 +34,7 @@ def build(site: Site) -> Starlette:
         Route("/healthz", healthz),
         Route("/metrics", metrics),
         Route("/github/secret-scanning", github_alert, methods=["POST"]),
+        Route("/github/webhook", github_webhook, methods=["POST"]),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         *pages.ROUTES,
@@ -42,7 +44,7 @@ def build(site: Site) -> Starlette:
     middleware = [
         Middleware(SecurityHeaders),
         Middleware(TrustedHostMiddleware, allowed_hosts=list(site.hosts), www_redirect=False),
-        Middleware(BodyLimit),
+        Middleware(BodyLimit, larger={"/github/webhook": WEBHOOK_BODY}),
         Middleware(Gate, site=site),
     ]
     app = Starlette(routes=routes, middleware=middleware,
@@ -123,6 +125,32 @@ async def github_alert(request: Request) -> Response:
     site.count_alert("accepted")
     site.log.info("github alert: %d token(s) queued, %d labelled", len(tokens), len(feedback))
     return Response(json.dumps(feedback), media_type="application/json")
+
+
+async def github_webhook(request: Request) -> Response:
+    """A push webhook: verified with the org's secret, its repository queued for a scan, and
+    answered at once (GitHub waits 10 s at most); other events are acknowledged and ignored."""
+    from leakbot.github.webhook import BadDelivery, read
+
+    site: Site = request.app.state.site
+    if site.webhooks is None:
+        return JSONResponse({"error": "not found"}, 404)
+    hooks = site.webhooks
+    event = request.headers.get("x-github-event", "")
+    body = await request.body()
+    try:
+        delivery = read(event, body, request.headers.get("x-hub-signature-256", ""),
+                        hooks.secret_of)  # fmt: skip
+    except BadDelivery as exc:
+        site.log.warning("github webhook (%s) rejected: %s", event[:40], exc)
+        site.count_webhook(f"rejected_{exc.status}")
+        return JSONResponse({"error": str(exc)}, exc.status)
+    if not delivery.scan:
+        site.count_webhook("ignored")
+        return JSONResponse({"ignored": event[:40] or "no event"})
+    await run_in_threadpool(hooks.take, delivery.full_name)
+    site.count_webhook("queued")
+    return JSONResponse({"queued": delivery.full_name}, 202)
 
 
 # -- login ----------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from revoker.kinds import OPEN, Status
 
 PER_PAGE = (25, 50, 100, 200)
 EXPORT_MAX = 100_000
+REPO_LIMIT = 2_000  # an org's repositories on the targets page
 FILTERS = ("vendor", "verdict", "status", "target", "repo", "q", "triage")
 
 
@@ -108,7 +109,8 @@ async def timeline(request: Request) -> Response:
 async def targets(request: Request) -> Response:
     site = request.app.state.site
     runs = await run_in_threadpool(site.store.runs.all)
-    return render(request, "targets.html", runs=runs)
+    repos = await run_in_threadpool(site.store.github.watched, None, REPO_LIMIT)
+    return render(request, "targets.html", runs=runs, repos=repos, repo_limit=REPO_LIMIT)
 
 
 async def audit(request: Request) -> Response:

@@ -21,6 +21,12 @@ class Alerts:
 
 
 @dataclass
+class Webhooks:
+    secret_of: Callable[[str], str | None]  # an org's webhook secret (its target's), or None
+    take: Callable[[str], None]  # queue a scan of this pushed repository (owner/name)
+
+
+@dataclass
 class Site:
     store: Any  # leakbot.store.Store
     auth: Auth
@@ -31,8 +37,10 @@ class Site:
     health: Callable[[], tuple[int, dict[str, Any]]] | None = None
     metrics: Callable[[], tuple[bytes, str]] | None = None
     alerts: Alerts | None = None
+    webhooks: Webhooks | None = None
     wake: Callable[[], None] = lambda: None  # an approval: let the bot look now
     count_alert: Callable[[str], None] = lambda result: None  # the alerts metric
+    count_webhook: Callable[[str], None] = lambda result: None
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("leakbot.web"))
 
 

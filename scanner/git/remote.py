@@ -31,8 +31,10 @@ def cache_root() -> Path:
     return Path(base) / "leakbot" / "repos"
 
 
-def mirror(url: str) -> str:
-    """The path of an up-to-date bare mirror of `url` (a damaged cache is cloned again)."""
+def mirror(url: str, header: str | None = None, root: Path | None = None) -> str:
+    """The path of an up-to-date bare mirror of `url` under `root` (default: the cache), a
+    damaged one cloned again. `header` (an Authorization header for GitHub) reaches git
+    through its environment (GIT_CONFIG_*), never its arguments, which other users can read."""
     from urllib.parse import urlsplit
 
     import git
@@ -40,15 +42,17 @@ def mirror(url: str) -> str:
     if "://" in url and (urlsplit(url).password or urlsplit(url).username):
         # A token in the URL would sit in a child's argv: ask for a credential helper instead.
         raise ScanError("repository URL holds credentials: use a git credential helper instead")
-    folder = cache_root() / (hashlib.sha256(url.encode()).hexdigest()[:16] + ".git")
+    folder = (root or cache_root()) / (hashlib.sha256(url.encode()).hexdigest()[:16] + ".git")
+    extra = _header_env(header)
     try:
         if (folder / "HEAD").exists():
             try:
-                return _fetched(git.Repo(folder), url)
+                os.utime(folder)  # the least recently used mirror is the one evicted
+                return _fetched(git.Repo(folder), url, extra)
             except (git.InvalidGitRepositoryError, git.NoSuchPathError):
                 shutil.rmtree(folder)
         folder.parent.mkdir(parents=True, exist_ok=True)
-        git.Repo.clone_from(url, folder, mirror=True, env=_env())
+        git.Repo.clone_from(url, folder, mirror=True, env={**_env(), **extra})
     except git.GitCommandError as exc:
         raise ScanError(f"{printable(url)}: git {_verb(exc)} failed: {_first_line(exc)}") from None
     except git.UnsafeProtocolError:
@@ -56,16 +60,36 @@ def mirror(url: str) -> str:
     return str(folder)
 
 
-def _fetched(repo: Any, url: str) -> str:
+def _fetched(repo: Any, url: str, extra: dict[str, str]) -> str:
     """Fetch every ref of a cached mirror (its refspec is refs/*), dropping deleted ones; a
     folder that is not this URL's bare mirror is not trusted."""
     import git
 
     if not repo.bare or "origin" not in repo.remotes or repo.remotes.origin.url != url:
         raise git.InvalidGitRepositoryError(repo.git_dir)
-    with repo.git.custom_environment(**GIT_ENV):
+    with repo.git.custom_environment(**GIT_ENV, **extra):
         repo.remotes.origin.fetch(prune=True)
     return str(repo.git_dir)
+
+
+def _header_env(header: str | None) -> dict[str, str]:
+    if not header:
+        return {}
+    if "\n" in header or "\r" in header:
+        raise ScanError("an HTTP header for git holds a line break")
+    return {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.extraHeader",
+            "GIT_CONFIG_VALUE_0": header}  # fmt: skip
+
+
+def evict(root: Path, keep: int) -> list[Path]:
+    """Remove all but the `keep` most recently used mirrors under `root`; the removed."""
+    if not root.is_dir():
+        return []
+    mirrors = sorted((p for p in root.iterdir() if p.suffix == ".git" and p.is_dir()),
+                     key=lambda p: p.stat().st_mtime, reverse=True)  # fmt: skip
+    for old in mirrors[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return mirrors[keep:]
 
 
 def _env() -> dict[str, str]:

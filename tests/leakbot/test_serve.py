@@ -387,6 +387,20 @@ def test_serve_config_errors_name_the_file_and_key(tmp_path, capsys):
         "version = 1\n[serve]\nlisten = 'nowhere'\n": "listen must be HOST:PORT",
         "version = 1\n[[targets]]\nrepo = 'a'\nevery = 1\n[[targets]]\nrepo = 'a'\nevery = 2\n":
             "two targets named 'a'",
+        "version = 1\n[[targets]]\norg = 'acme'\nrepo = '.'\nevery = '1h'\n": "needs one of",
+        "version = 1\n[[targets]]\norg = '../etc'\nevery = '1h'\n": "organisation's name",
+        "version = 1\n[[targets]]\norg = 'acme'\nevery = '1h'\ninclude = 'api'\n":
+            "include must be a list",
+        "version = 1\n[[targets]]\norg = 'acme'\nevery = '1h'\napp_id = '1'\n":
+            "needs both app_id and app_key_file",
+        "version = 1\n[[targets]]\norg = 'acme'\nevery = '1h'\ngithub_url = 'http://gh.corp'\n":
+            "github_url must be https://",
+        "version = 1\n[[targets]]\norg = 'acme'\nevery = '1h'\nforks = 'yes'\n":
+            "forks must be true or false",
+        "version = 1\n[[targets]]\norg = 'acme'\nevery = '1h'\nmirrors = 0\n":
+            "mirrors must be a positive",
+        "version = 1\n[[targets]]\nrepo = '.'\nevery = '1h'\ninclude = ['x']\n":
+            "unknown key 'include'",
     }  # fmt: skip
     for text, message in cases.items():
         (tmp_path / ".leakbot.toml").write_text(text)
