@@ -54,8 +54,7 @@ def new_runs(api: GitHubAPI, full_name: str, cursor: Cursor) -> tuple[list[int],
         runs.extend(r for r in page if isinstance(r, dict) and isinstance(r.get("id"), int))
         if any(r["id"] <= cursor.after for r in page):
             break
-        link = answer.links.get("next")
-        url = str(link["url"]) if link else None
+        url = api.next_page(answer)
     fresh = [r for r in runs if r["id"] > cursor.after or r["id"] in cursor.pending]
     done = sorted(r["id"] for r in fresh if r.get("status") == "completed")
     waiting = [r["id"] for r in fresh if r.get("status") != "completed"]

@@ -71,6 +71,15 @@ class GitHubAPI:
         raise GitHubError(f"GitHub: {_path(url)}: HTTP {answer.status_code} "
                           f"{_message(answer)}")  # fmt: skip
 
+    def next_page(self, answer: httpx.Response) -> str | None:
+        """The Link header's next page, only on the API's own origin: the token goes nowhere
+        else, whatever a page says."""
+        link = answer.links.get("next")
+        url = str(link["url"]) if link and link.get("url") else None
+        if url is not None and _origin(url) != _origin(self.base_url):
+            raise GitHubError(f"GitHub: {_path(str(answer.url))}: a next page on another host")
+        return url
+
     def list(self, path: str, params: str = "per_page=100") -> tuple[list[Any], bool]:
         """Every item of a paginated list, and whether any page changed since the last call."""
         url: str | None = f"{self.base_url.rstrip('/')}{path}?{params}"
@@ -88,7 +97,7 @@ class GitHubAPI:
                     raise GitHubError(f"GitHub: {_path(url)}: not JSON") from None
                 if not isinstance(docs, list):
                     raise GitHubError(f"GitHub: {_path(url)}: not a list")
-                page = Page(answer.headers.get("etag", ""), docs, _next(answer))
+                page = Page(answer.headers.get("etag", ""), docs, self.next_page(answer))
                 self.pages_seen[url] = page
                 changed = True
             items.extend(page.items)
@@ -110,9 +119,11 @@ def _limited(answer: httpx.Response) -> tuple[str, float] | None:
     return None
 
 
-def _next(answer: httpx.Response) -> str | None:
-    link = answer.links.get("next")
-    return str(link["url"]) if link and link.get("url") else None
+def _origin(url: str) -> tuple[str, str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()
 
 
 def _path(url: str) -> str:

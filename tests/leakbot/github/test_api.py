@@ -147,3 +147,18 @@ def test_include_exclude_forks_and_archived_choose_the_repositories(github, monk
     assert names(include=("api*",), exclude=("*-docs",)) == ["api"]
     assert names(include=("api*",), forks=True, archived=True) == ["api", "api-docs",
                                                                    "api-fork", "api-old"]  # fmt: skip
+
+
+def test_a_next_page_on_another_host_gets_no_token(github, monkeypatch):
+    _org(github, count=3)
+    api = _api(github, monkeypatch)
+    real = api.client.get
+
+    def answer(url, **kw):
+        got = real(url, **kw)
+        got.headers["Link"] = '<https://evil.example/orgs/acme/repos?page=2>; rel="next"'
+        return got
+
+    monkeypatch.setattr(api.client, "get", answer)
+    with pytest.raises(GitHubError, match="a next page on another host"):
+        repositories(api, OrgSpec("acme", github.url, include=("*",)))
