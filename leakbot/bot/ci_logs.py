@@ -5,30 +5,24 @@ verified, put in the ledger and rotated like any other; its place is the run and
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from leakbot.settings import Target
 from scanner.finding import Finding
 from scanner.result import ScanResult
 
-RECENT = 86400.0  # after a restart, repositories pushed this recently are looked at again
-
 
 class ActionsLogs:
     def __init__(self, bot: Any) -> None:
         self.bot = bot
-        self.pending: set[tuple[str, str]] = set()  # (target, repo) with runs still going
-        self.started = time.time()
-        self.first: set[str] = set()  # targets looked at since the start
 
     def wanted(self, target: Target, repo: Any) -> bool:
-        """Whether this run looks at the repository's Actions runs."""
+        """Whether this run looks at the repository's Actions runs: pushed to since its last
+        scan, or with runs that were still going at the last look (the store says, so any
+        worker, after any restart, knows)."""
         if target.org is None or not target.org.actions:
             return False
-        if repo.due or (target.name, repo.full_name) in self.pending:
-            return True
-        return target.name not in self.first and repo.pushed_at > self.started - RECENT
+        return bool(repo.due or repo.ci_pending)
 
     def scan(self, target: Target, repo: Any, api: Any, read: list[int]) -> list[Finding]:
         """The findings in the runs completed since the cursor; the cursor moves past each run
@@ -45,12 +39,8 @@ class ActionsLogs:
                 return found  # the cursor stays: the next run does these
             found.extend(self._run(target, repo.full_name, run_id, api, read))
         cursors.set_cursor(key, after.dump())
-        mark = (target.name, repo.full_name)
-        self.pending.add(mark) if after.pending else self.pending.discard(mark)
+        self.bot.store.github.ci_pending(target.name, repo.full_name, bool(after.pending))
         return found
-
-    def seen(self, target: Target) -> None:
-        self.first.add(target.name)
 
     def _run(self, target: Target, full_name: str, run_id: int, api: Any,
              read: list[int]) -> list[Finding]:  # fmt: skip

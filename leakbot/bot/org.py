@@ -44,42 +44,59 @@ class OrgRunner:
                         reason=reason).inc(seconds), self.bot.stop)  # fmt: skip
             return self.apis[target.name]
 
-    def run(self, target: Target, read: list[int]) -> tuple[list[Finding], str | None]:
+    def refresh(self, target: Target) -> list[Any]:
+        """List the org (conditional requests), bring the store's list in step, and return
+        the repositories that need work: pushed since their last scan, or with Actions runs
+        still going at the last look."""
         from leakbot.github.org import repositories
 
-        api = self.api(target)
         assert target.org is not None
-        repos, _ = repositories(api, target.org)
+        repos, _ = repositories(self.api(target), target.org)
         watched = self.bot.store.github
         added, dropped = watched.sync(target.name, repos)
         if added or dropped:
             self.bot.log.info("target %s: %d repositories (%d new, %d gone)", target.name,
                               len(repos), len(added), len(dropped))  # fmt: skip
+        return [r for r in watched.watched(target.name)
+                if r.due or self.logs.wanted(target, r)]  # fmt: skip
+
+    def run(self, target: Target, read: list[int]) -> tuple[list[Finding], str | None]:
+        """The whole org in this process (embedded mode): its listing, then each repository."""
+        work = self.refresh(target)
         found: list[Finding] = []
         failed: list[str] = []
-        listed = watched.watched(target.name)
-        ci = [r for r in listed if self.logs.wanted(target, r)]
-        for repo in listed:
+        for repo in work:
             if self.bot.stop.is_set():
                 break
-            if repo.due:
-                more, error = self.scan(target, repo, read)
-                found.extend(more)
-                if error:
-                    failed.append(f"{repo.full_name}: {error}")
-        for repo in ci:
-            if self.bot.stop.is_set():
-                break
+            more, errors = self.work_on(target, repo, read)
+            found.extend(more)
+            failed.extend(errors)
+        self._evict(target)
+        if failed:
+            shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if failed[5:] else "")
+            listed = len(self.bot.store.github.watched(target.name))
+            return found, f"{len(failed)} of {listed} repositories not scanned: {shown}"
+        return found, None
+
+    def work_on(
+        self, target: Target, repo: Any, read: list[int]
+    ) -> tuple[list[Finding], list[str]]:
+        """One repository: its history if pushed to, its Actions logs if wanted; the findings
+        and what could not be done."""
+        found: list[Finding] = []
+        failed: list[str] = []
+        ci = self.logs.wanted(target, repo)
+        if repo.due:
+            more, error = self.scan(target, repo, read)
+            found.extend(more)
+            if error:
+                failed.append(f"{repo.full_name}: {error}")
+        if ci and not self.bot.stop.is_set():
             more, error = self.scan_logs(target, repo, read)
             found.extend(more)
             if error:
                 failed.append(f"{repo.full_name} (Actions logs): {error}")
-        self.logs.seen(target)
-        self._evict(target)
-        if failed:
-            shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if failed[5:] else "")
-            return found, f"{len(failed)} of {len(repos)} repositories not scanned: {shown}"
-        return found, None
+        return found, failed
 
     def scan(self, target: Target, repo: Any, read: list[int]) -> tuple[list[Finding], str | None]:
         """One repository of the org, from its mirror; the findings and what went wrong."""
@@ -107,19 +124,26 @@ class OrgRunner:
         except Exception as exc:  # the type only (a message could hold input); no other repo lost
             return [], f"unexpected {type(exc).__name__}"
 
-    def pushed(self, full_name: str, targets: dict[str, Target]) -> list[Finding]:
-        """A push webhook for `full_name`: every org target watching it scans it now."""
-        found: list[Finding] = []
-        for repo in self.bot.store.github.find(full_name):
+    def mark_pushed(self, full_name: str, targets: dict[str, Target]) -> list[tuple[Target, Any]]:
+        """A push webhook for `full_name`: it is due for every org target watching it."""
+        out: list[tuple[Target, Any]] = []
+        watched = self.bot.store.github
+        for repo in watched.find(full_name):
             target = targets.get(repo.target)
             if target is None or target.org is None:
                 continue
-            self.bot.store.github.pushed(repo.target, full_name, time.time())
-            (fresh,) = [r for r in self.bot.store.github.find(full_name) if r.target == repo.target]
-            more, error = self.scan(target, fresh, [])
+            watched.pushed(repo.target, full_name, time.time())
+            out.extend((target, r) for r in watched.find(full_name) if r.target == repo.target)
+        return out
+
+    def pushed(self, full_name: str, targets: dict[str, Target]) -> list[Finding]:
+        """A push webhook for `full_name`, in this process: scanned now."""
+        found: list[Finding] = []
+        for target, repo in self.mark_pushed(full_name, targets):
+            more, errors = self.work_on(target, repo, [])
             found.extend(more)
-            if error:
-                self.bot.log.warning("push to %s: scan failed: %s", printable(full_name), error)
+            for error in errors:
+                self.bot.log.warning("push to %s: %s", printable(full_name), error)
         return found
 
     def _root(self, target: Target) -> Path:

@@ -30,6 +30,7 @@ class Store:
         from leakbot.store.listing import Listing
         from leakbot.store.runs import Runs
         from leakbot.store.sightings import Triage
+        from leakbot.store.work import Leadership, WorkLeases
         from revoker.ledger import LEASE_SECONDS
 
         self.where = where
@@ -47,8 +48,11 @@ class Store:
         self.triage = Triage(self.engine, self.ledger.actor)  # places and people's decisions
         self.listing = Listing(self.engine)  # the web view's filtered pages
         self.github = GitHubRepos(self.engine)  # org targets' repositories
+        self.work = WorkLeases(self.engine, self.owner)  # who scans what (distributed mode)
+        self.leadership = Leadership(self.engine)  # who schedules
 
     def close(self) -> None:
+        self.leadership.resign()
         self.engine.dispose()
 
     def __enter__(self) -> Store:

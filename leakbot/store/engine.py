@@ -12,7 +12,7 @@ from leakbot.store.location import Location
 from rules.fileio import private_file
 from scanner.errors import ScanError
 
-HEAD = "0005"  # the newest revision in migrations/versions (tests/leakbot/store checks it)
+HEAD = "0006"  # the newest revision in migrations/versions (tests/leakbot/store checks it)
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 

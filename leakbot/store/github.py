@@ -24,6 +24,7 @@ class Watched:
     scanned_pushed_at: float | None
     last_scan: float | None
     last_error: str | None
+    ci_pending: int = 0
 
     @property
     def due(self) -> bool:
@@ -83,6 +84,14 @@ class GitHubRepos:
             conn.execute(update(github_repos).where(and_(g.target == target,
                                                          g.full_name == full_name))
                          .values(pushed_at=at))  # fmt: skip
+
+    def ci_pending(self, target: str, full_name: str, pending: bool) -> None:
+        """Whether the repository's Actions runs were still going when they were looked at."""
+        g = github_repos.c
+        with self.engine.begin() as conn:
+            conn.execute(update(github_repos).where(and_(g.target == target,
+                                                         g.full_name == full_name))
+                         .values(ci_pending=int(pending)))  # fmt: skip
 
     def scanned(self, target: str, full_name: str, pushed_at: float, error: str | None) -> None:
         """A scan ended; a complete one records the pushed_at it began from."""

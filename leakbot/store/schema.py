@@ -144,4 +144,13 @@ github_repos = Table(  # an org target's repositories, as GitHub last listed the
     Column("last_scan", Seconds),
     Column("last_error", Text),
     Column("listed_at", Seconds, nullable=False),
+    Column("ci_pending", Integer, nullable=False, server_default="0"),  # Actions runs still going
+)
+
+work_leases = Table(  # who is scanning a target or one of an org's repositories, until when
+    "work_leases",
+    metadata,
+    Column("name", Text, primary_key=True),  # "target:api", "repo:acme:acme/api"
+    Column("owner", Text, nullable=False),  # host:pid:nonce of the worker
+    Column("until", Seconds, nullable=False),
 )

@@ -1,5 +1,6 @@
 """An org target's repositories: what GitHub listed (clone URL, default branch, pushed_at), and
-the pushed_at its last complete scan saw, so an unchanged repository is not fetched again."""
+the pushed_at its last complete scan saw, so an unchanged repository is not fetched again; and
+whether its Actions runs were still going at the last look (looked at again next run)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def upgrade() -> None:
         sa.Column("last_scan", SECONDS),
         sa.Column("last_error", sa.Text),
         sa.Column("listed_at", SECONDS, nullable=False),
+        sa.Column("ci_pending", sa.Integer, nullable=False, server_default="0"),
     )
 
 
