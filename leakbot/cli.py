@@ -54,7 +54,8 @@ class _Version(argparse.Action):
 COMMANDS = {"scan": "scan", "diff": "scan", "git": "git_cmd", "verify": "revoke_cmd",
             "revoke": "revoke_cmd", "status": "revoke_cmd", "serve": "serve_cmd", "ci": "ci_cmd",
             "init": "init_cmd", "emulate": "emulate_cmd", "baseline": "baseline",
-            "rules": "rules_cmd", "view": "view_cmd", "completion": "completion_cmd"}  # fmt: skip
+            "rules": "rules_cmd", "view": "view_cmd", "worker": "worker_cmd",
+            "completion": "completion_cmd"}  # fmt: skip
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

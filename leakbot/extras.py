@@ -2,7 +2,8 @@
 `leakbot scan/git/diff` need. `leakbot[state]` keeps state (cursors for `--since-last`, the
 ledger): SQLAlchemy and Alembic. `leakbot[bot]` adds what talks to the vendors and runs the bot
 (verify, revoke, status, serve, the Action's verify/revoke), state included; `leakbot[postgres]`
-the PostgreSQL driver. A command that needs an extra says so in one line before it starts,
+the PostgreSQL driver; `leakbot[distributed]` Celery and Redis for `leakbot worker` and a
+`serve` with a broker. A command that needs an extra says so in one line before it starts,
 instead of failing halfway with an ImportError."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ EXTRAS = {
         *_STATE,
     ),
     "postgres": ("psycopg",),
+    "distributed": ("celery", "redis", "psycopg"),
 }
 BOT = EXTRAS["bot"]
 _BOT_COMMANDS = ("verify", "revoke", "status", "serve", "view")
@@ -69,7 +71,10 @@ def extra_of(module: str) -> str | None:
 
 def check(args: argparse.Namespace) -> None:
     """Before a command runs: the extra its command or flags need is installed."""
-    if args.command in _BOT_COMMANDS:
+    if args.command == "worker":
+        require_bot("leakbot worker")
+        require("distributed", "leakbot worker")
+    elif args.command in _BOT_COMMANDS:
         require_bot(f"leakbot {args.command}")
     elif getattr(args, "verify", False):
         require_bot("--verify")

@@ -19,8 +19,10 @@ _ORG_KEYS = {"github_url", "include", "exclude", "forks", "archived", "token_env
              "app_key_file", "webhook_secret_env", "mirrors", "actions"}  # fmt: skip
 _ORG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")
 _SERVE_KEYS = {"listen", "retry_every", "github_keys_url", "github_token_env", "hosts",
-               "token_env", "viewer_token_env", "session"}  # fmt: skip
+               "token_env", "viewer_token_env", "session", "broker",
+               "visibility_timeout"}  # fmt: skip
 _HOST = re.compile(r"[A-Za-z0-9._:-]{1,253}|\*\.[A-Za-z0-9.-]{1,250}")
+_BROKER = re.compile(r"rediss?://[A-Za-z0-9.\[\]:-]+(:\d+)?(/\d+)?")
 _ROUTE_MATCH = ("key_name", "leaked_as", "target")
 _ROUTE_KEYS = {"vendor", "deliver", "variable", *_ROUTE_MATCH}
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
@@ -67,6 +69,8 @@ class Serve:
     token_env: str = "LEAKBOT_WEB_TOKEN"  # the approvers' token
     viewer_token_env: str = "LEAKBOT_WEB_VIEWER_TOKEN"
     session: float = 8 * 3600.0  # a login lasts this long
+    broker: str = ""  # distributed mode: Celery's broker (redis://HOST:PORT/DB); or $LEAKBOT_BROKER
+    visibility_timeout: float = 7200.0  # the broker redelivers a task unacknowledged this long
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -172,9 +176,15 @@ def serve(table: Any) -> Serve:
             raise ValueError(f"serve: {key} must name an environment variable")
         names[key] = value
     session = duration(table.get("session", Serve.session), "serve: session")
+    broker = table.get("broker", "")
+    if not isinstance(broker, str) or (broker and not _BROKER.fullmatch(broker)):
+        raise ValueError('serve: broker must be a redis:// URL without a password, e.g. '
+                         '"redis://127.0.0.1:6379/0" (a password: in $LEAKBOT_BROKER)')  # fmt: skip
+    visibility = duration(table.get("visibility_timeout", Serve.visibility_timeout),
+                          "serve: visibility_timeout")  # fmt: skip
     return Serve(listen, retry, str(table.get("github_keys_url", GITHUB_KEYS_URL)),
                  str(table.get("github_token_env", "")), tuple(hosts), names["token_env"],
-                 names["viewer_token_env"], session)  # fmt: skip
+                 names["viewer_token_env"], session, broker, visibility)  # fmt: skip
 
 
 def _check_cron(cron: str, where: str) -> None:

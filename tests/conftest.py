@@ -88,9 +88,31 @@ def postgres_server():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def redis_server():
+    """A Redis server for the whole session (started on first use); skips without one."""
+    from tests.needs import Redis
+
+    server = Redis()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def state_url(request, tmp_path):
     """Where a test's state lives: a SQLite file, then a fresh PostgreSQL database."""
     if request.param == "sqlite":
         return str(tmp_path / "state.db")
     return request.getfixturevalue("postgres_server").database()
+
+
+@pytest.fixture
+def github(tmp_path):
+    """The GitHub emulator on loopback: its world (orgs, repositories, tokens, hooks)."""
+    from leakbot.github.emulator import emulated
+    from tests.needs import need
+
+    need("git", "the emulator serves repositories through git http-backend")
+    world, server = emulated(tmp_path / "github")
+    yield world
+    server.stop()

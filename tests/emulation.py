@@ -99,10 +99,12 @@ def leakbot(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedP
 
 
 class Bot:
-    """`leakbot serve` as a child process; its JSON log lines are collected as they come."""
+    """`leakbot serve` (or another long-running command: `worker`) as a child process; its JSON
+    log lines are collected as they come."""
 
-    def __init__(self, cwd: Path, env: dict[str, str], *args: str) -> None:
-        argv = [sys.executable, "-m", "leakbot", "serve", "--listen", "127.0.0.1:0", *args]
+    def __init__(self, cwd: Path, env: dict[str, str], *args: str,
+                 command: tuple[str, ...] = ("serve", "--listen", "127.0.0.1:0")) -> None:  # fmt: skip
+        argv = [sys.executable, "-m", "leakbot", *command, *args]
         self.proc = subprocess.Popen(argv, cwd=cwd, env={**os.environ, **env}, text=True,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
         self.lines: list[str] = []

@@ -98,3 +98,48 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+class Redis:
+    """A Redis server of the tests' own (Debian's redis-server): loopback, a free port, nothing
+    saved to disk, in a temporary folder."""
+
+    def __init__(self) -> None:
+        import subprocess
+        import tempfile
+        import time
+
+        binary = need("redis-server", "distributed mode's broker (apt-get install redis-server)")
+        self.root = tempfile.mkdtemp(prefix="leakbot-redis-")
+        self.port = _free_port()
+        self.proc = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                                      "--save", "", "--appendonly", "no", "--dir", self.root,
+                                      "--protected-mode", "yes"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        deadline = time.time() + 10
+        while not self._answers() and time.time() < deadline:
+            time.sleep(0.05)
+        if not self._answers():
+            self.stop()
+            raise RuntimeError("redis-server did not start")
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _answers(self) -> bool:
+        import socket
+
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        import shutil
+
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        shutil.rmtree(self.root, ignore_errors=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import logging
 import os
 import signal
@@ -15,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from leakbot import config as config_mod
+from leakbot.bot.logs import bot_logger
 from leakbot.commands import add_command, add_config_and_state, store_of
 from leakbot.errors import ConfigError, UsageError
 
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = config_mod.load(args.config)
     settings = serve_settings(cfg, args.listen)
-    log = _logger()
+    log = bot_logger()
     store = store_of(args, cfg)
     try:
         bot = Bot(cfg, store, log)
@@ -118,22 +118,26 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
         timezone=UTC,
     )
+    dispatch = _dispatch(bot, settings, log)
+    run_target = dispatch.run_target if dispatch else bot.run_target
+    retry = dispatch.retry if dispatch else bot.retry
     now = datetime.now(UTC)
     for target in cfg.targets:
         if target.every is not None:
             trigger: Any = IntervalTrigger(seconds=target.every, jitter=target.jitter or None)
         else:
             trigger = _cron(cfg, target)
-        scheduler.add_job(bot.run_target, trigger, args=[target], id=f"target:{target.name}",
+        scheduler.add_job(run_target, trigger, args=[target], id=f"target:{target.name}",
                           name=target.name, next_run_time=now)  # fmt: skip
-    scheduler.add_job(bot.retry, IntervalTrigger(seconds=settings.retry_every), id="retry",
+    scheduler.add_job(retry, IntervalTrigger(seconds=settings.retry_every), id="retry",
                       name="retry", next_run_time=now, executor="rotate")  # fmt: skip
 
     def later(hashes: set[str]) -> None:
         scheduler.add_job(bot.act, args=[hashes], name="rotate", executor="rotate")
 
     bot.act_later = later
-    web = _web(bot, cfg, settings, scheduler, log)
+    pushed = dispatch.pushed if dispatch else bot.pushed
+    web = _web(bot, cfg, settings, scheduler, log, pushed, retry)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: bot.stop.set())
     scheduler.start()
@@ -170,8 +174,25 @@ def _serve(bot: Any, cfg: config_mod.Config, settings: Any, log: logging.Logger)
     return 0
 
 
-def _web(bot: Any, cfg: config_mod.Config, settings: Any, scheduler: Any,
-         log: logging.Logger) -> Any:  # fmt: skip
+def _dispatch(bot: Any, settings: Any, log: logging.Logger) -> Any:
+    """Distributed mode's dispatcher when a broker is configured (None: embedded mode)."""
+    from leakbot.distributed import broker_of, require_shared_state
+
+    broker = broker_of(settings)
+    if not broker:
+        return None
+    from leakbot import extras
+    from leakbot.distributed.app import make_app
+    from leakbot.distributed.dispatch import Dispatch
+
+    extras.require("distributed", "leakbot serve with a broker")
+    require_shared_state(bot.store)
+    log.info("distributed mode: tasks go to the workers through the broker")
+    return Dispatch(make_app(broker, settings.visibility_timeout), bot.store, log)
+
+
+def _web(bot: Any, cfg: config_mod.Config, settings: Any, scheduler: Any, log: logging.Logger,
+         pushed: Any, retry: Any) -> Any:  # fmt: skip
     """The web side on its own thread: the UI, /healthz, /metrics and GitHub's alerts."""
     from leakbot.bot.metrics import CONTENT_TYPE
     from leakbot.web.alerts import GitHubKeys
@@ -192,10 +213,10 @@ def _web(bot: Any, cfg: config_mod.Config, settings: Any, scheduler: Any,
         metrics=lambda: (bot.metrics.render(), CONTENT_TYPE),
         alerts=Alerts(keys, lambda alerts: bot.alert(alerts, queue)),
         webhooks=Webhooks(lambda org: _webhook_secret(cfg, org),
-                          lambda full_name: scheduler.add_job(bot.pushed, args=[full_name],
+                          lambda full_name: scheduler.add_job(pushed, args=[full_name],
                                                               name="push")),
         count_webhook=lambda result: bot.metrics.webhooks.labels(result=result).inc(),
-        wake=lambda: scheduler.add_job(bot.retry, name="retry", executor="rotate"),
+        wake=lambda: scheduler.add_job(retry, name="retry", executor="rotate"),
         count_alert=lambda result: bot.metrics.alerts.labels(result=result).inc(), log=log,
     )  # fmt: skip
     try:
@@ -214,30 +235,3 @@ def _webhook_secret(cfg: config_mod.Config, org: str) -> str | None:
         if spec and spec.org.lower() == org.lower() and spec.webhook_secret_env:
             return os.environ.get(spec.webhook_secret_env) or None
     return None
-
-
-class _JSONFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return json.dumps({
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "message": record.getMessage(),
-        })  # fmt: skip
-
-
-def _logger() -> logging.Logger:
-    """JSON lines when stderr is not a terminal (a service manager, a file); text when it is."""
-    log = logging.getLogger("leakbot.bot")
-    log.setLevel(logging.INFO)
-    log.propagate = False
-    handler = logging.StreamHandler(sys.stderr)
-    if sys.stderr.isatty():
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    else:
-        handler.setFormatter(_JSONFormatter())
-    log.handlers = [handler]
-    scheduler_log = logging.getLogger("apscheduler")  # its warnings (a skipped run) alike
-    scheduler_log.setLevel(logging.WARNING)
-    scheduler_log.propagate = False
-    scheduler_log.handlers = [handler]
-    return log

@@ -48,7 +48,7 @@ class Store:
         self.triage = Triage(self.engine, self.ledger.actor)  # places and people's decisions
         self.listing = Listing(self.engine)  # the web view's filtered pages
         self.github = GitHubRepos(self.engine)  # org targets' repositories
-        self.work = WorkLeases(self.engine, self.owner)  # who scans what (distributed mode)
+        self.work = WorkLeases(self.engine, self.owner, lease or LEASE_SECONDS)  # who scans what
         self.leadership = Leadership(self.engine)  # who schedules
 
     def close(self) -> None:

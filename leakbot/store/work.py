@@ -53,9 +53,11 @@ class WorkLeases:
             conn.execute(delete(work_leases).where(and_(w.name == name, w.owner == self.owner)))
 
     def holder(self, name: str) -> tuple[str, float] | None:
+        """Who holds a lease on `name` that has not run out (a dead worker's lease has)."""
         w = work_leases.c
         with self.engine.begin() as conn:
-            row = conn.execute(select(w.owner, w.until).where(w.name == name)).first()
+            row = conn.execute(select(w.owner, w.until).where(
+                and_(w.name == name, w.until >= time.time()))).first()  # fmt: skip
         return (str(row[0]), float(row[1])) if row else None
 
     @contextmanager
@@ -94,7 +96,12 @@ class Leadership:
         if self.engine.dialect.name != "postgresql":
             return True
         if self.conn is not None:
-            return True
+            try:  # still connected, so still holding the lock?
+                self.conn.execute(text("SELECT 1")).scalar()
+                self.conn.commit()
+                return True
+            except Exception:  # the connection broke (a server restart): the lock went with it
+                self._drop()
         conn = self.engine.connect()
         got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK}).scalar()
         conn.commit()
@@ -106,5 +113,13 @@ class Leadership:
 
     def resign(self) -> None:
         if self.conn is not None:
-            self.conn.close()  # the lock goes with its connection
-            self.conn = None
+            try:
+                self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LEADER_LOCK})
+                self.conn.commit()
+            except Exception:  # a broken connection holds no lock either
+                pass
+            self._drop()
+
+    def _drop(self) -> None:
+        self.conn.invalidate()  # closed, not returned to the pool
+        self.conn = None
