@@ -32,7 +32,7 @@ def measure(tool: str, argv: list[str], *, cwd: str | None = None, timeout: floa
     deadline = started + timeout
     peak = 0
     while True:
-        peak = max(peak, _tree_peak_kb(proc.pid))
+        peak = max(peak, tree_peak_kb(proc.pid))
         pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
@@ -48,7 +48,7 @@ def measure(tool: str, argv: list[str], *, cwd: str | None = None, timeout: floa
     return Run(tool, seconds, peak / 1024, proc.returncode)
 
 
-def _tree_peak_kb(root: int) -> int:
+def tree_peak_kb(root: int) -> int:
     """The largest VmHWM among `root` and its descendants alive now (Linux /proc)."""
     peak, stack = 0, [root]
     while stack:
