@@ -17,7 +17,7 @@ _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0
 _TARGET_KEYS = {"name", "repo", "refs", "logs", "org", "every", "cron", "jitter"}
 _ORG_KEYS = {"github_url", "include", "exclude", "forks", "archived", "token_env", "app_id",
              "app_key_file", "webhook_secret_env", "mirrors", "actions"}  # fmt: skip
-_ORG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")
+ORG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")
 _SERVE_KEYS = {"listen", "retry_every", "github_keys_url", "github_token_env", "hosts",
                "token_env", "viewer_token_env", "session", "broker",
                "visibility_timeout"}  # fmt: skip
@@ -111,7 +111,7 @@ def target(table: Any, index: int) -> Target:
 
 def org_spec(table: dict[str, Any], where: str) -> OrgSpec:
     org = table["org"]
-    if not isinstance(org, str) or not _ORG_NAME.fullmatch(org):
+    if not isinstance(org, str) or not ORG_NAME.fullmatch(org):
         raise ValueError(f'{where}: org must be a GitHub organisation\'s name, e.g. "acme"')
     lists = {}
     for key, default in (("include", ["*"]), ("exclude", [])):

@@ -19,6 +19,8 @@ examples:
   leakbot emulate                                   port 8787, keys in ./leakbot-emulator.json
   leakbot emulate --port 0 --error-rate 0.2 --auth-cache 10
   leakbot emulate --write-config rehearsal.toml     a config pointing every vendor at it
+  leakbot emulate --github-org acme --write-config rehearsal.toml
+                                                    ...and an org target on an emulated GitHub
   # then: leakbot revoke --execute --config rehearsal.toml (new keys land in rehearsal.env)
 
 The key file (mode 0600) holds the emulated organisation's admin and leaked keys: emulator keys,
@@ -46,6 +48,13 @@ def register(sub: Any) -> None:
         "auto, new keys into rehearsal.env next to it (an existing file is kept)"
     )
     p.add_argument("--write-config", metavar="FILE", help=config_help)
+    github_help = (
+        "also emulate GitHub with this organisation: its repositories served over "
+        "HTTP, one holding the leaked DevHelm key, an Actions log the Helicone one"
+    )
+    p.add_argument("--github-org", metavar="ORG", help=github_help)
+    p.add_argument("--github-repos", type=int, default=10, metavar="N",
+                   help="repositories in the emulated organisation (default 10)")  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -108,13 +117,14 @@ def run(args: argparse.Namespace) -> int:
     )
     state = State(args.seed, faults)
     keys = seed(state)
+    github = _github(args, keys) if args.github_org else None
     try:
         server = Server(state, args.host, args.port)
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     if args.write_config:  # before the key file: whoever waits for that finds both
         try:
-            _write_config(Path(args.write_config), server.url)
+            _write_config(Path(args.write_config), server.url, keys.get("github"))
         except UsageError:
             server.server_close()
             raise
@@ -127,6 +137,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"leakbot emulate: key services (Helicone, DevHelm, DiffHook, Devdraft) at "
           f"{server.url}; keys in {path} (mode 0600). Ctrl-C stops.", file=sys.stderr,
           flush=True)  # fmt: skip
+    if github is not None:
+        print(f"leakbot emulate: GitHub at {github[1].url} with {args.github_repos} repositories "
+              f"in {args.github_org}; its token in {path} (github.token)", file=sys.stderr,
+              flush=True)  # fmt: skip
     signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
     thread = server.start()
     try:
@@ -135,13 +149,44 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         server.shutdown()
     server.server_close()
+    if github is not None:
+        import shutil
+
+        github[1].stop()
+        shutil.rmtree(github[0].root, ignore_errors=True)
     return 0
 
 
-def _write_config(path: Path, url: str) -> None:
+def _github(args: argparse.Namespace, keys: dict[str, Any]) -> tuple[Any, Any]:
+    """An emulated GitHub organisation: the DevHelm key leaked in a repository, the Helicone
+    one printed by an Actions run; its URL, org and token go into the key file."""
+    import tempfile
+
+    from leakbot.github.emulator import emulated
+    from leakbot.settings import ORG_NAME
+
+    if not ORG_NAME.fullmatch(args.github_org) or not 1 <= args.github_repos <= 10_000:
+        raise UsageError("--github-org: an organisation name (acme); --github-repos: 1 to 10000")
+    world, server = emulated(Path(tempfile.mkdtemp(prefix="leakbot-github-")))
+    org = args.github_org
+    for n in range(args.github_repos):
+        world.add_repo(org, f"service-{n}")
+    leaked = f'DEVHELM_API_TOKEN = "{keys["devhelm"]["live"]}"\n'
+    world.commit(f"{org}/service-0", {"settings.py": leaked})
+    world.add_run(f"{org}/service-{min(1, args.github_repos - 1)}",
+                  {"deploy": f"export HELICONE_API_KEY={keys['helicone']['live']}\n"})  # fmt: skip
+    keys["github"] = {"url": server.url, "org": org, "token": world.token()}
+    return world, server
+
+
+def _write_config(path: Path, url: str, github: dict[str, str] | None = None) -> None:
+    text = rehearsal_config(url)
+    if github:  # GITHUB_TOKEN: the key file's github.token
+        text += (f'[[targets]]\nname = "{github["org"]}"\norg = "{github["org"]}"\n'
+                 f'github_url = "{github["url"]}"\nevery = "30s"\n')  # fmt: skip
     try:
         with path.open("x") as fh:
-            fh.write(rehearsal_config(url))
+            fh.write(text)
     except FileExistsError:
         print(f"leakbot emulate: {path} exists: kept as it is", file=sys.stderr)
     except OSError as exc:

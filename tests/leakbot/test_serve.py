@@ -513,3 +513,11 @@ def test_the_readme_systemd_unit_is_valid_and_sandboxed(tmp_path):
                               capture_output=True, text=True)  # fmt: skip
     assert security.returncode == 0, security.stdout[-2000:]
     assert "Overall exposure level for leakbot.service: 1." in security.stdout
+
+    worker = re.search(r"```ini\n# /etc/systemd/system/leakbot-worker@.service\n(.*?)```", readme,
+                       re.S)[1]  # fmt: skip
+    path = tmp_path / "leakbot-worker@1.service"  # an instance of the template
+    path.write_text(worker.replace("/opt/leakbot/bin/leakbot", str(leakbot_bin)))
+    verify = subprocess.run([analyze, "verify", "--man=no", str(path)], capture_output=True,
+                            text=True)  # fmt: skip
+    assert verify.returncode == 0, verify.stdout + verify.stderr

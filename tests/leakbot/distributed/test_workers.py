@@ -96,6 +96,9 @@ def _each_rotated_once(keys, leaked, rows):
 
 def test_two_workers_scan_an_org_and_survive_kill_9(github, cluster):
     start, keys = cluster["start"], cluster["keys"]
+    printed = _new_key(keys["url"], keys["devhelm"]["admin"], "ci")  # a key in a CI log
+    github.add_run("acme/svc-40", {"deploy": f"+ export DEVHELM_API_TOKEN_CI={printed}\n"})
+    planted = [*cluster["planted"], printed]
     workers = [start("worker"), start("worker")]
     serve = start("serve")
     url = serve.url()
@@ -105,7 +108,7 @@ def test_two_workers_scan_an_org_and_survive_kill_9(github, cluster):
         done = len(rows) == len(leaked) and all(r.status == "done" for r in rows)
         return done and len(watched) == 50 and not any(w.due for w in watched)
 
-    assert wait_until(lambda: settled(cluster["planted"]), timeout=120), (
+    assert wait_until(lambda: settled(planted), timeout=120), (
         serve.messages()[-10:],
         workers[0].messages()[-10:],
         workers[1].messages()[-10:],
@@ -134,7 +137,7 @@ def test_two_workers_scan_an_org_and_survive_kill_9(github, cluster):
     assert took < 60, took
 
     # kill -9 a worker and the scheduler while new keys are being found and rotated
-    leaked = [*cluster["planted"], fresh]
+    leaked = [*planted, fresh]
     github.hooks.pop("acme")  # no webhooks now: only the scheduled runs find these
     seen = [len(w.messages()) for w in workers]
     for n in range(8):

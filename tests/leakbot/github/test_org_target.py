@@ -128,3 +128,23 @@ def test_an_actions_archive_that_would_inflate_too_far_is_refused(github, org_bo
     assert main(["serve", "--once", "--config", org_bot["config"]]) == 1
     err = capsys.readouterr().err
     assert "acme/svc-09 (Actions logs)" in err and "would inflate past" in err
+
+
+def test_a_rehearsal_with_an_emulated_github_org_rotates_its_leaks(tmp_path, monkeypatch):
+    """`leakbot emulate --github-org`, as a user rehearses an org target before the real one."""
+    config = tmp_path / "rehearsal.toml"
+    with emulator_process(tmp_path, "--github-org", "acme", "--github-repos", "3",
+                          "--write-config", str(config)) as (_, keys):  # fmt: skip
+        for name, value in (("GITHUB_TOKEN", keys["github"]["token"]),
+                            ("DEVHELM_ADMIN_TOKEN", keys["devhelm"]["admin"]),
+                            ("HELICONE_ADMIN_KEY", keys["helicone"]["admin"]),
+                            ("LEAKBOT_STATE", str(tmp_path / "state.db")),
+                            ("XDG_CACHE_HOME", str(tmp_path / "cache"))):  # fmt: skip
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(tmp_path)
+        assert main(["serve", "--once", "--config", str(config)]) == 0
+        with _store(tmp_path) as store:
+            rows = store.ledger.rows()
+            assert sorted((r.vendor, r.status) for r in rows) == [("devhelm", "done"),
+                                                                  ("helicone", "done")]  # fmt: skip
+            assert len(store.github.watched("acme")) == 3
