@@ -30,6 +30,8 @@ examples:
   leakbot revoke                          the rotation plan for live keys (--execute acts)
   leakbot status                          the ledger: rotated, pending, failed, awaiting approval
   leakbot serve                           the bot: [[targets]] on a schedule, rotation by policy
+  leakbot worker                          a distributed-mode worker (Celery on Redis, PostgreSQL)
+  leakbot view findings.json              a saved JSON or SARIF report in the web view
   leakbot rules check
   leakbot init                            a commented .leakbot.toml and the pre-commit hooks
   leakbot completion bash                 tab completion for bash (zsh, tcsh too)

@@ -33,11 +33,15 @@ examples:
   name = "api-logs"
   logs = ["/var/log/api/*.log*"] # rotations (.1, .gz, copytruncate) are followed
   every = "10s"
+  [[targets]]
+  org = "acme"                   # every repository of a GitHub org, and its Actions logs
+  every = "15m"                  # token_env = "GITHUB_TOKEN"; webhook_secret_env for pushes
   [serve]
   listen = "127.0.0.1:9477"      # the web view, /healthz, /metrics, POST /github/secret-scanning
   hosts = ["leakbot.example.com"]  # Host names it answers to behind a proxy (loopback's always)
   retry_every = "60s"
   session = "8h"                 # how long a web login lasts
+  # broker = "redis://127.0.0.1:6379/0"   distributed mode: the work goes to `leakbot worker`s
 
 The web view needs a token: LEAKBOT_WEB_TOKEN (approve, triage) and LEAKBOT_WEB_VIEWER_TOKEN
 (read only); with neither set, serve makes one and prints its login link.
