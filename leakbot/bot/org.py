@@ -71,7 +71,7 @@ class OrgRunner:
             more, errors = self.work_on(target, repo, read)
             found.extend(more)
             failed.extend(errors)
-        self._evict(target)
+        self.evict(target)
         if failed:
             shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if failed[5:] else "")
             listed = len(self.bot.store.github.watched(target.name))
@@ -152,7 +152,9 @@ class OrgRunner:
         assert target.org is not None
         return cache_root() / "github" / target.org.org
 
-    def _evict(self, target: Target) -> None:
+    def evict(self, target: Target) -> None:
+        """Keep at most the target's `mirrors` bare mirrors in the cache (the least recently used
+        go: a repository scanned again is cloned again)."""
         from scanner.git.remote import evict
 
         assert target.org is not None

@@ -71,6 +71,7 @@ class Work:
                 self.bot.log.warning("target %s: %s", name, error)
             self.bot.log.info("target %s: %s: %d finding(s) in %.2f s", name, full_name,
                               len(found), time.monotonic() - started)  # fmt: skip
+            self.bot.orgs.evict(target)  # this worker's cache stays bounded too
         if found:  # rotated here: this worker holds the keys
             self.bot.act({f.secret_sha256 for f in found})
 

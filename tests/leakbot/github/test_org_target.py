@@ -148,3 +148,18 @@ def test_a_rehearsal_with_an_emulated_github_org_rotates_its_leaks(tmp_path, mon
             assert sorted((r.vendor, r.status) for r in rows) == [("devhelm", "done"),
                                                                   ("helicone", "done")]  # fmt: skip
             assert len(store.github.watched("acme")) == 3
+
+
+def test_the_mirror_cache_keeps_only_the_most_recently_used(github, org_bot, capsys):
+    from pathlib import Path
+
+    config = Path(org_bot["config"])
+    config.write_text(config.read_text().replace("mirrors = 60", "mirrors = 10"))
+    assert main(["serve", "--once", "--config", str(config)]) == 0
+    cache = org_bot["tmp"] / "cache" / "leakbot" / "repos" / "github" / "acme"
+    assert len(list(cache.glob("*.git"))) == 10
+    assert "evicted (cache full)" in capsys.readouterr().err
+    github.commit("acme/svc-00", {"later.py": "x = 1\n"})  # its mirror went: cloned again
+    assert main(["serve", "--once", "--config", str(config)]) == 0
+    with _store(org_bot["tmp"]) as store:
+        assert not any(w.due for w in store.github.watched("acme"))
