@@ -213,6 +213,8 @@ class Bot:
             return held
         with self.scan_lock:
             found = read_again(self.engine, row)
+        if found is None:  # an org's repository whose mirror this host lacks: mirrored again
+            found = self.orgs.read_again(row)
         if found is None:
             return None
         with self.keys_lock:

@@ -124,6 +124,32 @@ class OrgRunner:
         except Exception as exc:  # the type only (a message could hold input); no other repo lost
             return [], f"unexpected {type(exc).__name__}"
 
+    def read_again(self, row: Any) -> Finding | None:
+        """A key found in one of an org's repositories, read again from a mirror made now: the
+        worker that found it died and this one, maybe on another host, has no mirror of it."""
+        from leakbot.github.auth import git_header
+        from scanner.git.remote import mirror
+        from scanner.recover import read_again
+
+        where = row.where
+        target = next((t for t in self.bot.cfg.targets
+                       if t.name == where.get("target") and t.org), None)  # fmt: skip
+        name = where.get("repo_name")
+        here = bool(where.get("repo")) and Path(str(where["repo"])).exists()  # looked there already
+        if target is None or not name or not where.get("commit") or here:
+            return None
+        repo = next((r for r in self.bot.store.github.find(str(name)) if r.target == target.name),
+                    None)  # fmt: skip
+        if repo is None:
+            return None
+        try:
+            path = mirror(repo.clone_url, git_header(self.api(target).auth), self._root(target))
+        except (ScanError, RevokerError, OSError) as exc:
+            self.bot.log.warning("#%d: %s could not be mirrored again: %s", row.id, name, exc)
+            return None
+        with self.bot.scan_lock:
+            return read_again(self.bot.engine, {**where, "repo": path}, row.secret_sha256)
+
     def mark_pushed(self, full_name: str, targets: dict[str, Target]) -> list[tuple[Target, Any]]:
         """A push webhook for `full_name`: it is due for every org target watching it."""
         out: list[tuple[Target, Any]] = []

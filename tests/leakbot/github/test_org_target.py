@@ -163,3 +163,22 @@ def test_the_mirror_cache_keeps_only_the_most_recently_used(github, org_bot, cap
     assert main(["serve", "--once", "--config", str(config)]) == 0
     with _store(org_bot["tmp"]) as store:
         assert not any(w.due for w in store.github.watched("acme"))
+
+
+def test_a_key_whose_mirror_is_gone_is_read_again_from_a_new_one(github, org_bot, monkeypatch):
+    """The worker that found a key died before rotating it, and the one that retries (another
+    host, or after the cache evicted the mirror) has no mirror: it makes one and reads the key."""
+    import shutil
+
+    admin = org_bot["keys"]["devhelm"]["admin"]
+    monkeypatch.delenv("DEVHELM_ADMIN_TOKEN")  # the first process cannot rotate DevHelm keys
+    main(["serve", "--once", "--config", org_bot["config"]])
+    with _store(org_bot["tmp"]) as store:
+        (row,) = [r for r in store.ledger.rows() if r.vendor == "devhelm"]
+        assert row.status != "done"
+        store.ledger.update(row.id, next_attempt=0)
+    shutil.rmtree(org_bot["tmp"] / "cache")  # no mirror on this "host"
+    monkeypatch.setenv("DEVHELM_ADMIN_TOKEN", admin)
+    assert main(["serve", "--once", "--config", org_bot["config"]]) == 0
+    with _store(org_bot["tmp"]) as store:
+        assert store.ledger.get(row.id).status == "done"
