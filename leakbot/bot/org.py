@@ -108,10 +108,8 @@ class OrgRunner:
             path = mirror(repo.clone_url, git_header(self.api(target).auth), self._root(target))
             one = replace(target, kind="git", repo=path, repo_name=repo.full_name, org=None)
             found, error = self.bot.scan_target(one, read)
-        except (ScanError, RevokerError, OSError) as exc:
-            found, error = [], str(exc)
-        except Exception as exc:  # the type only (a message could hold input); no other repo lost
-            found, error = [], f"unexpected {type(exc).__name__}"
+        except Exception as exc:  # one repository never costs the others
+            found, error = [], failure(exc)
         self.bot.store.github.scanned(target.name, repo.full_name, began, error)
         return found, error
 
@@ -119,10 +117,8 @@ class OrgRunner:
                   ) -> tuple[list[Finding], str | None]:  # fmt: skip
         try:
             return self.logs.scan(target, repo, self.api(target), read), None
-        except (ScanError, RevokerError, OSError) as exc:
-            return [], str(exc)
-        except Exception as exc:  # the type only (a message could hold input); no other repo lost
-            return [], f"unexpected {type(exc).__name__}"
+        except Exception as exc:  # one repository never costs the others
+            return [], failure(exc)
 
     def read_again(self, row: Any) -> Finding | None:
         """A key found in one of an org's repositories, read again from a mirror made now: the
@@ -138,8 +134,7 @@ class OrgRunner:
         here = bool(where.get("repo")) and Path(str(where["repo"])).exists()  # looked there already
         if target is None or not name or not where.get("commit") or here:
             return None
-        repo = next((r for r in self.bot.store.github.find(str(name)) if r.target == target.name),
-                    None)  # fmt: skip
+        repo = self.bot.store.github.one(target.name, str(name))
         if repo is None:
             return None
         try:
@@ -158,8 +153,9 @@ class OrgRunner:
             target = targets.get(repo.target)
             if target is None or target.org is None:
                 continue
-            watched.pushed(repo.target, full_name, time.time())
-            out.extend((target, r) for r in watched.find(full_name) if r.target == repo.target)
+            now = time.time()
+            watched.pushed(repo.target, full_name, now)
+            out.append((target, replace(repo, pushed_at=now)))  # as the store now has it
         return out
 
     def pushed(self, full_name: str, targets: dict[str, Target]) -> list[Finding]:
@@ -186,3 +182,11 @@ class OrgRunner:
         assert target.org is not None
         for gone in evict(self._root(target), target.org.mirrors):
             self.bot.log.info("target %s: mirror %s evicted (cache full)", target.name, gone.name)
+
+
+def failure(exc: Exception) -> str:
+    """What a run's error says of an exception: ours name the file or request at fault; any
+    other only by its type (its message could hold input bytes)."""
+    if isinstance(exc, ScanError | RevokerError | OSError):
+        return str(exc)
+    return f"unexpected {type(exc).__name__}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from leakbot.bot.org import failure
 from leakbot.settings import Target
 
 
@@ -48,7 +49,7 @@ class Work:
                 self.app.send_task("leakbot.scan_repo", args=[target.name, repo.full_name])
                 handed += 1
         except Exception as exc:  # the run's error, as the embedded bot says it
-            error = str(exc) if _ours(exc) else f"unexpected {type(exc).__name__}"
+            error = failure(exc)
             self.bot.log.warning("target %s: listing failed: %s", target.name, error)
         runs.ended(target.name, error, 0)
         if handed:
@@ -61,8 +62,7 @@ class Work:
         with self.bot.store.work.held(_repo_lease(name, full_name)) as mine:
             if not mine:
                 return
-            repo = next((r for r in self.bot.store.github.find(full_name) if r.target == name),
-                        None)  # fmt: skip
+            repo = self.bot.store.github.one(name, full_name)
             if repo is None or not (repo.due or self.bot.orgs.logs.wanted(target, repo)):
                 return  # done by another task already, or gone from the org
             started = time.monotonic()
@@ -85,10 +85,3 @@ class Work:
 
 def _repo_lease(target: str, full_name: str) -> str:
     return f"repo:{target}:{full_name}"
-
-
-def _ours(exc: Exception) -> bool:
-    from revoker.errors import RevokerError
-    from scanner.errors import ScanError
-
-    return isinstance(exc, ScanError | RevokerError | OSError)

@@ -54,9 +54,8 @@ class GitHubRepos:
             for name, r in wanted.items():
                 values = {"clone_url": r.clone_url, "default_branch": r.default_branch,
                           "pushed_at": r.pushed_at, "listed_at": now}  # fmt: skip
-                mine = and_(g.target == target, g.full_name == name)
                 if name in known:
-                    conn.execute(update(github_repos).where(mine).values(**values))
+                    conn.execute(update(github_repos).where(_mine(target, name)).values(**values))
                 else:
                     conn.execute(insert(github_repos), {**values, "target": target,
                                                         "full_name": name})  # fmt: skip
@@ -77,29 +76,32 @@ class GitHubRepos:
         with self.reads.begin() as conn:
             return [Watched(*row) for row in conn.execute(query)]
 
+    def one(self, target: str, full_name: str) -> Watched | None:
+        """The repository as this target watches it, or None (gone from the org)."""
+        with self.reads.begin() as conn:
+            row = conn.execute(select(*_COLUMNS).where(_mine(target, full_name))).first()
+        return Watched(*row) if row else None
+
     def pushed(self, target: str, full_name: str, at: float) -> None:
         """A push webhook came: the repository is due whatever the last listing said."""
-        g = github_repos.c
-        with self.engine.begin() as conn:
-            conn.execute(update(github_repos).where(and_(g.target == target,
-                                                         g.full_name == full_name))
-                         .values(pushed_at=at))  # fmt: skip
+        self._set(target, full_name, pushed_at=at)
 
     def ci_pending(self, target: str, full_name: str, pending: bool) -> None:
         """Whether the repository's Actions runs were still going when they were looked at."""
-        g = github_repos.c
-        with self.engine.begin() as conn:
-            conn.execute(update(github_repos).where(and_(g.target == target,
-                                                         g.full_name == full_name))
-                         .values(ci_pending=int(pending)))  # fmt: skip
+        self._set(target, full_name, ci_pending=int(pending))
 
     def scanned(self, target: str, full_name: str, pushed_at: float, error: str | None) -> None:
         """A scan ended; a complete one records the pushed_at it began from."""
-        g = github_repos.c
         values: dict[str, Any] = {"last_scan": time.time(), "last_error": error}
         if error is None:
             values["scanned_pushed_at"] = pushed_at
+        self._set(target, full_name, **values)
+
+    def _set(self, target: str, full_name: str, **values: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(github_repos).where(and_(g.target == target,
-                                                         g.full_name == full_name))
-                         .values(**values))  # fmt: skip
+            conn.execute(update(github_repos).where(_mine(target, full_name)).values(**values))
+
+
+def _mine(target: str, full_name: str) -> Any:
+    g = github_repos.c
+    return and_(g.target == target, g.full_name == full_name)
