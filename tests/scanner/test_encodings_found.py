@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 
 import pytest
 
@@ -73,3 +74,36 @@ def test_wide_encoding_needs_evidence():
     assert wide_encoding("plain ascii text, long enough".encode("utf-16-le")) == "utf-16-le"
     assert wide_encoding("plain ascii text, long enough".encode("utf-32-be")) == "utf-32-be"
     assert wide_encoding(b"\x00\x01\x02\x03" * 8) is None  # binary, not text
+
+
+@pytest.fixture(params=["isal", "zlib"])
+def inflater(request, monkeypatch):
+    """Each gzip test with ISA-L's inflater and with the standard library's (isal hidden)."""
+    from scanner.sources.transcode import inflaters
+
+    if request.param == "zlib":
+        monkeypatch.setitem(sys.modules, "isal", None)  # `from isal import ...` now fails
+    assert inflaters()[0].__module__.startswith("isal" if request.param == "isal" else "gzip")
+    return request.param
+
+
+def test_both_inflaters_read_every_member_of_a_concatenated_gzip(tmp_path, keys, capsys, inflater):
+    first, second = keys.rand("dh_live_", 32), keys.rand("dh_live_", 32)
+    members = [f"a\nDEVHELM_API_TOKEN={first}\n", "b\n" * 70000 + f"DEVHELM_API_TOKEN={second}\n"]
+    (tmp_path / "rotated.log.gz").write_bytes(b"".join(gzip.compress(m.encode()) for m in members))
+    found = _found(capsys, ["scan", str(tmp_path)])
+    assert [f["line"] for f in found] == [2, 70003]
+
+
+def test_both_inflaters_keep_what_came_before_a_corrupt_byte(tmp_path, keys, capsys, inflater):
+    import random
+
+    key = keys.rand("dh_live_", 32)
+    noise = random.Random(7).randbytes(300000).hex().encode()
+    whole = bytearray(gzip.compress(f"DEVHELM_API_TOKEN={key}\n".encode() + noise))
+    whole[len(whole) // 2] ^= 0xFF
+    (tmp_path / "bad.log.gz").write_bytes(bytes(whole))
+    code = main(["scan", str(tmp_path), "--format", "json", "-j", "1"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 4 and [f["line"] for f in doc["findings"]] == [1]
+    assert [p.split(": ", 1)[1][:13] for p in doc["incomplete"]] == ["damaged gzip "]
