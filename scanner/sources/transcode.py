@@ -13,7 +13,7 @@ import gzip
 import io
 import zlib
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 Read = Callable[[int], bytes]
 
@@ -77,7 +77,8 @@ def inflaters() -> tuple[type[gzip.GzipFile], tuple[type[Exception], ...]]:
         from isal import igzip, isal_zlib
     except ImportError:
         return gzip.GzipFile, damage
-    return igzip.GzipFile, (*damage, isal_zlib.error)
+    isal_error = cast("type[Exception]", isal_zlib.error)  # its stub says an instance
+    return igzip.GzipFile, (*damage, isal_error)
 
 
 class Gunzip:
