@@ -18,7 +18,14 @@ from pathlib import Path
 
 from bench.export_rules import write as write_rules
 from bench.history_corpus import build, download, release_versions
-from bench.measure import available, print_table, run_tools, user_env
+from bench.measure import (
+    available,
+    engines_agree,
+    print_table,
+    run_tools,
+    same_as_last_run,
+    user_env,
+)
 
 
 def _corpus(work: Path, package: str, versions: int) -> tuple[Path, dict[str, str]]:
@@ -104,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     lb = json.loads((out / "lb.json").read_text()) if (out / "lb.json").exists() else {"stats": {}}
     print("(cat-file: git cat-file --batch-all-objects --batch --unordered, the floor)")
     print_table(results, lb["stats"].get("bytes", 0))
+    if (out / "lb.json").exists():
+        same_as_last_run(f"history-{args.package}-{args.versions}", out / "lb.json", work)
+        engines_agree(["leakbot", "git", str(repo), "--state", str(out / "engines.db")], out)
     from scanner.finding import sha256_hex
 
     found = {f["secret_sha256"] for f in lb.get("findings", [])}

@@ -110,6 +110,55 @@ def count_findings(report: Path, key: str | None) -> int | None:
     return len(doc[key] if key else doc)
 
 
+def _finding_keys(report: Path) -> list[str]:
+    """Each finding as one line: rule, place, commit and the secret's digest (never the secret)."""
+    doc = json.loads(report.read_text())
+    return sorted(
+        f"{f['rule_id']} {f['path']}:{f['line']}:{f['column']} {f.get('commit') or '-'} "
+        f"{f['secret_sha256'][:16]}"
+        for f in doc["findings"]
+    )
+
+
+def same_as_last_run(name: str, report: Path, work: Path) -> bool:
+    """leakbot's findings in this run against those the last run of the benchmark kept in
+    `work` (a change made for speed must not change one), then kept for the next run."""
+    now = _finding_keys(report)
+    kept = work / f"{name}.findings.json"
+    before = json.loads(kept.read_text()) if kept.exists() else None
+    work.mkdir(parents=True, exist_ok=True)
+    kept.write_text(json.dumps(now, indent=0))
+    if before is None:
+        print(f"leakbot findings ({name}): {len(now)}, kept in {kept} to compare the next run")
+        return True
+    gone, new = sorted(set(before) - set(now)), sorted(set(now) - set(before))
+    if not gone and not new:
+        print(f"leakbot findings ({name}): {len(now)}, identical to the last run's")
+        return True
+    print(f"leakbot findings ({name}): DIFFERENT from the last run's: {len(gone)} gone, "
+          f"{len(new)} new")  # fmt: skip
+    for line in gone[:5]:
+        print(f"  - {line}")
+    for line in new[:5]:
+        print(f"  + {line}")
+    return False
+
+
+def engines_agree(argv: list[str], out: Path) -> bool:
+    """leakbot `argv` (a scan writing JSON) with Hyperscan and with the pure-regex engine: the
+    same findings, one by one."""
+    reports = {}
+    for engine in ("hyperscan", "regex"):
+        report = out / f"engine-{engine}.json"
+        subprocess.run([*argv, "--engine", engine, "--format", "json", "-o", str(report), "-q"],
+                       check=False, env=user_env())  # fmt: skip
+        reports[engine] = _finding_keys(report)
+    same = reports["hyperscan"] == reports["regex"]
+    print(f"leakbot --engine hyperscan and --engine regex: {len(reports['hyperscan'])} and "
+          f"{len(reports['regex'])} findings, {'identical' if same else 'DIFFERENT'}")  # fmt: skip
+    return same
+
+
 REPEAT_UNDER = 20.0  # seconds: a tool is timed again only while its runs so far took less
 
 

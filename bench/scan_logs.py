@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
-import subprocess
 import tempfile
 from pathlib import Path
 
 from bench.corpus import build_logs, build_minified
 from bench.export_rules import write as write_rules
-from bench.measure import Command, print_table, run_tools
+from bench.measure import Command, engines_agree, print_table, run_tools, same_as_last_run
 from rules import builtin_rules
 
 
@@ -58,12 +56,14 @@ def _commands(target: Path, rules: Path, config: Path | None, out: Path) -> dict
     }  # fmt: skip
 
 
-def _compare(title: str, target: Path, rules: Path, config: Path | None, size: int,
+def _compare(name: str, title: str, target: Path, rules: Path, config: Path | None, size: int,
              args: argparse.Namespace) -> None:  # fmt: skip
     print(f"\n== {title}")
     out = Path(tempfile.mkdtemp(prefix="leakbot-bench-"))
     results = run_tools(_commands(target, rules, config, out), args.tools, args.runs)
     print_table(results, size)
+    if (out / "lb.json").exists():
+        same_as_last_run(name, out / "lb.json", Path(args.work))
 
 
 def _self_only(out: Path) -> tuple[Path, Path, int]:
@@ -74,19 +74,6 @@ def _self_only(out: Path) -> tuple[Path, Path, int]:
     config.write_text("version = 1\ndisabled_rules = [" + ", ".join(f'"{i}"' for i in off) + "]\n")
     kept = sum(1 for r in builtin_rules() if r.role == "secret" and r.attribution == "self")
     return rules, config, kept
-
-
-def _engines_agree(folder: Path, out: Path) -> None:
-    """leakbot with Hyperscan and with the pure-regex engine: the same findings, one by one."""
-    reports = {}
-    for engine in ("hyperscan", "regex"):
-        report = out / f"engine-{engine}.json"
-        subprocess.run(["leakbot", "scan", str(folder), "--include-ignored", "--engine", engine,
-                        "--format", "json", "-o", str(report), "-q"], check=False)  # fmt: skip
-        reports[engine] = json.loads(report.read_text())["findings"]
-    same = reports["hyperscan"] == reports["regex"]
-    print(f"\nleakbot --engine hyperscan and --engine regex: {len(reports['hyperscan'])} and "
-          f"{len(reports['regex'])} findings, {'identical' if same else 'DIFFERENT'}")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,16 +92,16 @@ def main(argv: list[str] | None = None) -> int:
           f"to scan, {planted} planted keys)")  # fmt: skip
     out = Path(tempfile.mkdtemp(prefix="leakbot-bench-"))
     rules = write_rules(out / "leakbot-rules.toml")
-    _compare("logs, all vendor rules", folder, rules, None, inflated, args)
+    _compare("logs-all", "logs, all vendor rules", folder, rules, None, inflated, args)
     self_rules, self_config, kept = _self_only(out)
-    _compare(f"logs, the {kept} rules whose key shape names the vendor", folder, self_rules,
-             self_config, inflated, args)  # fmt: skip
+    _compare("logs-self", f"logs, the {kept} rules whose key shape names the vendor", folder,
+             self_rules, self_config, inflated, args)  # fmt: skip
     bundle = Path(args.work) / "minified" / "bundle.min.js"
     keys = build_minified(bundle, args.minified_mb)
-    _compare(f"one {args.minified_mb} MB minified line, {keys} planted keys, all vendor rules",
-             bundle.parent, rules, None, bundle.stat().st_size, args)  # fmt: skip
+    _compare("minified", f"one {args.minified_mb} MB minified line, {keys} planted keys, all "
+             "vendor rules", bundle.parent, rules, None, bundle.stat().st_size, args)  # fmt: skip
     if "leakbot" in args.tools:
-        _engines_agree(folder, out)
+        engines_agree(["leakbot", "scan", str(folder), "--include-ignored"], out)
     return 0
 
 
