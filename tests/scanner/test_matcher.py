@@ -75,3 +75,28 @@ def test_both_engines_agree_at_any_distance_from_context(gaps, words, keyword):
         parts.append(f"{keyword}{body}\n".encode())
     data = b"".join(parts)
     assert _findings(HYPERSCAN, data) == _findings(REGEX, data)
+
+
+def test_a_small_keyword_set_is_filled_with_inert_literals_that_never_hit(keys):
+    """A few rules make a database Hyperscan would serve with its slower literal matcher: it is
+    filled up with inert literals. Their matches are dropped, and the findings are the pure
+    engine's, for self-named keys, plain and base64-encoded, among bytes that spell the filler."""
+    import base64
+
+    from scanner.matcher import _INERT, FDR_ENTRIES, HyperscanMatcher
+
+    few = [r for r in builtin_rules() if r.role == "secret" and r.vendor == "devhelm"]
+    small, pure = Engine(few, "hyperscan"), Engine(few, "regex")
+    matcher = small.kit(1 << 20).matcher
+    assert isinstance(matcher, HyperscanMatcher)
+    assert len(small.kit(1 << 20).table.keywords) < matcher.entries == FDR_ENTRIES
+    env = f"DEVHELM_API_TOKEN={keys.rand('dh_live_', 32)}\n".encode()
+    data = b"".join([
+        FILLER * 50, _INERT % 0, b"\n", env, _INERT % 7 + FILLER,
+        base64.b64encode(b"x=1\n" + env) + b"\n", b"\xff\xfeleakbot-inert-" * 3, FILLER,
+    ])  # fmt: skip
+    hits = matcher.find(data)
+    assert all(index < matcher._inert for index, _ in hits.keywords)
+    found = _findings(small, data)
+    assert [f["encoding"] for f in found] == ["plain", "base64"]
+    assert found == _findings(pure, data)
