@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from rules import Rule
 from rules.loader import pattern_width
 from scanner.encodings import base64_forms
-from scanner.matcher import HyperscanMatcher, Keyword
+from scanner.matcher import Keyword, hyperscan_accepts
 
 # How far from a keyword hit a context match may end and still count (a sound over-estimate:
 # the window around the hit plus the context reach plus the longest context match).
@@ -37,14 +37,6 @@ class KeywordTable:
         return at
 
 
-def _hyperscan_accepts(pattern: bytes) -> bool:
-    try:
-        HyperscanMatcher([Keyword(pattern, caseless=False, context=True)])
-    except Exception:
-        return False
-    return True
-
-
 def build_table(rules: list[Rule], with_context: bool) -> KeywordTable:
     table = KeywordTable()
     for rule_index, rule in enumerate(rules):
@@ -60,7 +52,7 @@ def build_table(rules: list[Rule], with_context: bool) -> KeywordTable:
             table.unkeyed.append(rule_index)
         if with_context and rule.attribution == "required" and rule.context:
             joined = "|".join(f"(?:{p})" for p in rule.context).encode()
-            if _hyperscan_accepts(joined):
+            if hyperscan_accepts(joined):
                 table.context_of[rule_index] = table.add(
                     Keyword(joined, caseless=False, context=True)
                 )

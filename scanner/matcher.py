@@ -220,9 +220,21 @@ def _merge_windows(ends: list[int], margin: int, size: int) -> list[tuple[int, i
     return windows
 
 
+_ESCAPED = [bytes([c]) if chr(c).isalnum() else b"\\" + bytes([c]) for c in range(256)]
+
+
 def _pcre_literal(text: bytes) -> bytes:
     """Escape every non-alphanumeric byte: PCRE reads a backslash before one as that byte."""
-    return b"".join(bytes([c]) if chr(c).isalnum() else b"\\" + bytes([c]) for c in text)
+    return b"".join(map(_ESCAPED.__getitem__, text))
+
+
+def hyperscan_accepts(pattern: bytes) -> bool:
+    """Does Hyperscan compile this pattern (no look-around, no back-references...)?"""
+    try:
+        _compile([(0, Keyword(pattern, caseless=False, context=True))])
+    except Exception:
+        return False
+    return True
 
 
 def hyperscan_available() -> bool:
