@@ -2,7 +2,8 @@
 
 Directories are walked without following symlinks; `.git` is left to `leakbot git`. Plain files
 bigger than SPLIT bytes are cut into ranges at line starts so both cores share one big log; gzip
-files are streamed through zlib, never loaded whole and never skipped for size.
+files are streamed through their inflater (transcode.inflaters), never loaded whole and never
+skipped for size.
 """
 
 from __future__ import annotations

@@ -15,11 +15,9 @@ The caller saves the returned cursor only after the findings are safe.
 from __future__ import annotations
 
 import glob
-import gzip
 import hashlib
 import json
 import os
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import IO, Any
@@ -28,6 +26,7 @@ from scanner.engine import Engine
 from scanner.finding import Finding
 from scanner.result import ScanResult
 from scanner.sources.stream import fragments
+from scanner.sources.transcode import inflaters
 
 HEAD = 1024  # bytes that identify a log file's content (its first lines)
 PARTIAL_MAX = 1 << 20  # a last line without a newline is read anyway once it is this long
@@ -138,15 +137,15 @@ def _same_head(path: str, tail: Tail) -> bool:
 
 def _continues(path: str, gzipped: bool, ended: list[Tail]) -> Tail | None:
     """The ended file this one is a rotated copy of (same first bytes), if any."""
+    gunzip, damaged = inflaters()
     for tail in ended:
         if not tail.head_len:
             continue
         try:
-            opener = gzip.open if gzipped else open
-            with opener(path, "rb") as fh:
+            with gunzip(path, "rb") if gzipped else open(path, "rb") as fh:
                 if _head(fh.read, tail.head_len) == tail.head:
                     return Tail(path, tail.offset, tail.line, tail.head, tail.head_len)
-        except (OSError, EOFError, zlib.error):
+        except damaged:
             continue
     return None
 
@@ -193,8 +192,9 @@ def _last_line_end(fh: IO[bytes], start: int, size: int) -> int:
 
 def _read_gzip(engine: Engine, path: str, start: Tail | None, result: ScanResult) -> None:
     skip, line = (start.offset, start.line) if start else (0, 1)
+    gunzip, damaged = inflaters()
     try:
-        with gzip.open(path, "rb") as fh:
+        with gunzip(path, "rb") as fh:
             left = skip
             while left:
                 piece = fh.read(min(left, 1 << 20))
@@ -202,7 +202,7 @@ def _read_gzip(engine: Engine, path: str, start: Tail | None, result: ScanResult
                     break
                 left -= len(piece)
             _scan(engine, fh, path, skip, None, line, result)
-    except (OSError, EOFError, zlib.error) as exc:
+    except damaged as exc:
         result.notes.append(f"{path}: damaged gzip ({exc}); kept what was read")
     result.stats.files += 1
 
