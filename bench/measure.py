@@ -150,8 +150,12 @@ def engines_agree(argv: list[str], out: Path) -> bool:
     reports = {}
     for engine in ("hyperscan", "regex"):
         report = out / f"engine-{engine}.json"
-        subprocess.run([*argv, "--engine", engine, "--format", "json", "-o", str(report), "-q"],
-                       check=False, env=user_env())  # fmt: skip
+        report.unlink(missing_ok=True)
+        proc = subprocess.run([*argv, "--engine", engine, "--format", "json", "-o", str(report),
+                               "-q"], check=False, env=user_env())  # fmt: skip
+        if not report.exists():
+            print(f"leakbot --engine {engine} wrote no report (exit {proc.returncode})")
+            return False
         reports[engine] = _finding_keys(report)
     same = reports["hyperscan"] == reports["regex"]
     print(f"leakbot --engine hyperscan and --engine regex: {len(reports['hyperscan'])} and "

@@ -57,13 +57,15 @@ def _commands(target: Path, rules: Path, config: Path | None, out: Path) -> dict
 
 
 def _compare(name: str, title: str, target: Path, rules: Path, config: Path | None, size: int,
-             args: argparse.Namespace) -> None:  # fmt: skip
+             args: argparse.Namespace) -> bool:  # fmt: skip
+    """One comparison; False when leakbot's findings differ from the last run's."""
     print(f"\n== {title}")
     out = Path(tempfile.mkdtemp(prefix="leakbot-bench-"))
     results = run_tools(_commands(target, rules, config, out), args.tools, args.runs)
     print_table(results, size)
-    if (out / "lb.json").exists():
-        same_as_last_run(name, out / "lb.json", Path(args.work))
+    if not (out / "lb.json").exists():
+        return "leakbot" not in args.tools
+    return same_as_last_run(name, out / "lb.json", Path(args.work))
 
 
 def _self_only(out: Path) -> tuple[Path, Path, int]:
@@ -92,17 +94,18 @@ def main(argv: list[str] | None = None) -> int:
           f"to scan, {planted} planted keys)")  # fmt: skip
     out = Path(tempfile.mkdtemp(prefix="leakbot-bench-"))
     rules = write_rules(out / "leakbot-rules.toml")
-    _compare("logs-all", "logs, all vendor rules", folder, rules, None, inflated, args)
+    ok = _compare("logs-all", "logs, all vendor rules", folder, rules, None, inflated, args)
     self_rules, self_config, kept = _self_only(out)
-    _compare("logs-self", f"logs, the {kept} rules whose key shape names the vendor", folder,
+    ok &= _compare("logs-self", f"logs, the {kept} rules whose key shape names the vendor", folder,
              self_rules, self_config, inflated, args)  # fmt: skip
     bundle = Path(args.work) / "minified" / "bundle.min.js"
     keys = build_minified(bundle, args.minified_mb)
-    _compare("minified", f"one {args.minified_mb} MB minified line, {keys} planted keys, all "
-             "vendor rules", bundle.parent, rules, None, bundle.stat().st_size, args)  # fmt: skip
+    ok &= _compare("minified", f"one {args.minified_mb} MB minified line, {keys} planted keys, "
+                     "all vendor rules", bundle.parent, rules, None, bundle.stat().st_size,
+                     args)  # fmt: skip
     if "leakbot" in args.tools:
-        engines_agree(["leakbot", "scan", str(folder), "--include-ignored"], out)
-    return 0
+        ok &= engines_agree(["leakbot", "scan", str(folder), "--include-ignored"], out)
+    return 0 if ok else 1  # findings that changed fail the run, after every figure is out
 
 
 if __name__ == "__main__":
