@@ -85,8 +85,10 @@ def inflater(request, monkeypatch):
         pytest.importorskip("isal", reason="python-isal is installed only on CPython")
     else:
         monkeypatch.setitem(sys.modules, "isal", None)  # `from isal import ...` now fails
+    inflaters.cache_clear()  # decided again, with isal hidden or not
     assert inflaters()[0].__module__.startswith("isal" if request.param == "isal" else "gzip")
-    return request.param
+    yield request.param
+    inflaters.cache_clear()  # the next test decides with isal as installed
 
 
 def test_both_inflaters_read_every_member_of_a_concatenated_gzip(tmp_path, keys, capsys, inflater):
